@@ -1,0 +1,122 @@
+"""Accounts: the roles and permissions of the shop, and creating users."""
+
+from flask import current_app
+from flask_security import hash_password
+from flask_security.utils import uia_email_mapper
+
+from store.errors import PermissionDenied, ValidationFailed
+from store.extensions import db
+from store.models import Role, User
+
+# Every permission the application checks, with what it allows.
+PERMISSIONS: dict[str, str] = {
+    "admin-access": "Open the back office",
+    "catalog-write": "Edit products, categories and images",
+    "inventory-manage": "Adjust stock and read the stock ledger",
+    "orders-read": "See orders",
+    "orders-manage": "Change order status, add notes",
+    "customers-read": "See customers",
+    "customers-manage": "Export and erase customer data",
+    "support-manage": "Answer support tickets",
+    "outbox-read": "See order emails in the outbox",
+    "outbox-manage": "See every email and resend failed ones",
+    "users-manage": "Manage users and roles",
+    "audit-read": "Read the audit log",
+}
+
+STAFF_PERMISSIONS = [
+    "admin-access",
+    "catalog-write",
+    "inventory-manage",
+    "orders-read",
+    "orders-manage",
+    "customers-read",
+    "support-manage",
+    "outbox-read",
+]
+
+ROLES: dict[str, tuple[str, list[str]]] = {
+    "owner": ("Runs the shop: everything, including users, roles and the audit log",
+              list(PERMISSIONS)),
+    "staff": ("Runs catalog, inventory, orders and customers", STAFF_PERMISSIONS),
+    "customer": ("Shops in the storefront", []),
+}
+
+
+def ensure_roles() -> None:
+    """Create the built-in roles, and give them any permission they lack. Commits."""
+    datastore = current_app.extensions["security"].datastore
+    for name, (description, permissions) in ROLES.items():
+        role = datastore.find_role(name)
+        if role is None:
+            datastore.create_role(name=name, description=description, permissions=permissions)
+        else:
+            missing = [p for p in permissions if p not in (role.permissions or [])]
+            if missing:
+                role.permissions = list(role.permissions or []) + missing
+    db.session.commit()
+
+
+def create_user(email: str, password: str, roles: list[str], *, confirmed: bool = True,
+                full_name: str | None = None) -> User:
+    """Create a user through Flask-Security (hashed password, fs_uniquifier). Commits."""
+    datastore = current_app.extensions["security"].datastore
+    try:
+        email = uia_email_mapper(email)
+    except ValueError as exc:
+        raise ValidationFailed(f"Not a valid email address: {email}") from exc
+    if datastore.find_user(email=email) is not None:
+        raise ValidationFailed(f"A user with email {email} already exists.")
+    if len(password) < 8:
+        raise ValidationFailed("The password must have at least 8 characters.")
+    found = []
+    for name in roles:
+        role = datastore.find_role(name)
+        if role is None:
+            raise ValidationFailed(f"No role named {name}.")
+        found.append(role)
+    from store.models.base import utcnow
+
+    user = datastore.create_user(
+        email=email,
+        password=hash_password(password),
+        roles=found,
+        full_name=full_name,
+        confirmed_at=utcnow() if confirmed else None,
+    )
+    db.session.commit()
+    return user
+
+
+def permissions_of(user) -> set[str]:
+    """All permissions a user holds through their roles."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    held: set[str] = set()
+    for role in user.roles:
+        held.update(role.permissions or [])
+    return held
+
+
+def check_grant(actor, permissions: set[str]) -> None:
+    """Nobody can grant a permission they do not hold themselves."""
+    missing = set(permissions) - permissions_of(actor)
+    if missing:
+        raise PermissionDenied(
+            "You cannot grant permissions you do not hold: " + ", ".join(sorted(missing))
+        )
+
+
+def owners_count() -> int:
+    """How many active users hold users-manage (an owner)."""
+    users = db.session.scalars(
+        db.select(User).where(User.active.is_(True)).join(User.roles)
+    ).unique()
+    return sum(1 for u in users if "users-manage" in permissions_of_roles(u.roles))
+
+
+def permissions_of_roles(roles) -> set[str]:
+    held: set[str] = set()
+    for role in roles:
+        held.update(role.permissions or [])
+    return held

@@ -1,0 +1,144 @@
+"""Catalog queries for the storefront, and the description sanitizer."""
+
+import math
+from dataclasses import dataclass
+
+import markdown as md
+import nh3
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from store.errors import NotFound, ValidationFailed
+from store.extensions import db
+from store.models import Category, Product, Variant
+
+PAGE_SIZE = 12
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "name")
+
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "h3", "h4",
+                "blockquote", "a", "code"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def sanitize_description(text: str) -> str:
+    """Turn a description (Markdown or a small subset of HTML) into safe HTML."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    # Markdown passes HTML through untouched, so both inputs end up here; nh3 then drops
+    # anything outside the allow-list (scripts, event handlers, javascript: links).
+    html = md.markdown(text, output_format="html")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener nofollow")
+
+
+@dataclass
+class Page:
+    """One page of results."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_page(raw: str | None) -> int:
+    """A page number from the query string; a clear error for anything else."""
+    if raw in (None, ""):
+        return 1
+    try:
+        page = int(raw)
+    except ValueError:
+        raise ValidationFailed("The page must be a whole number.") from None
+    if page < 1 or page > 100_000:
+        raise ValidationFailed("The page must be a number from 1.")
+    return page
+
+
+def _with_listing_data(stmt):
+    return stmt.options(selectinload(Product.variants), selectinload(Product.images),
+                        selectinload(Product.category))
+
+
+def categories() -> list[Category]:
+    """All categories in shelf order."""
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def featured_products(limit: int = 8) -> list[Product]:
+    """Active featured products for the home page, newest first."""
+    stmt = (select(Product).where(Product.active.is_(True), Product.featured.is_(True))
+            .order_by(Product.created_at.desc(), Product.id.desc()).limit(limit))
+    return list(db.session.scalars(_with_listing_data(stmt)))
+
+
+def list_products(*, category: str | None = None, sort: str = "newest", page: int = 1,
+                  per_page: int = PAGE_SIZE, q: str | None = None) -> tuple[Page, Category | None]:
+    """A page of active products, optionally in one category and matching a search."""
+    stmt = select(Product).where(Product.active.is_(True))
+    current = None
+    if category:
+        current = db.session.scalar(select(Category).where(Category.slug == category))
+        if current is None:
+            raise NotFound("There is no such category.")
+        stmt = stmt.where(Product.category_id == current.id)
+    ranked = None
+    if q and q.strip():
+        from store.search import matching_products
+
+        ranked = matching_products(q)
+        stmt = stmt.where(Product.id.in_(ranked.subquery_ids()))
+    if sort not in SORTS:
+        sort = "relevance" if ranked is not None else "newest"
+    if sort == "relevance" and ranked is None:
+        sort = "newest"
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    if sort == "relevance":
+        stmt = ranked.order(stmt)
+    elif sort == "price_asc":
+        stmt = stmt.order_by(Product.price.asc(), Product.id)
+    elif sort == "price_desc":
+        stmt = stmt.order_by(Product.price.desc(), Product.id)
+    elif sort == "name":
+        stmt = stmt.order_by(Product.name, Product.id)
+    else:
+        stmt = stmt.order_by(Product.created_at.desc(), Product.id.desc())
+    stmt = _with_listing_data(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(db.session.scalars(stmt))
+    result = Page(items=items, page=page, per_page=per_page, total=total)
+    if page > result.pages:
+        raise NotFound("That page is past the end of the list.")
+    return result, current
+
+
+def get_product(slug: str) -> Product:
+    """An active product by slug, with variants and images; NotFound otherwise."""
+    stmt = _with_listing_data(
+        select(Product).where(Product.slug == slug, Product.active.is_(True))
+    )
+    product = db.session.scalar(stmt)
+    if product is None:
+        raise NotFound("There is no such product.")
+    return product
+
+
+def price_range(product: Product) -> tuple:
+    """Lowest and highest price among a product's active variants."""
+    prices = [v.price for v in product.variants if v.active] or [product.price]
+    return min(prices), max(prices)
+
+
+def buyable_variants(product: Product) -> list[Variant]:
+    return [v for v in product.variants if v.active]

@@ -1,0 +1,139 @@
+"""Configuration read from the environment (and `.env` in development)."""
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Values a real shop must replace; production refuses to start with them.
+DEFAULT_SECRET_KEY = "dev-secret-key-change-me"
+DEFAULT_PASSWORD_SALT = "dev-password-salt-change-me"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (e.g. default secrets in production)."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _decimal(value: str | None, default: str) -> Decimal:
+    return Decimal(value if value not in (None, "") else default)
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask configuration from the environment, then apply overrides."""
+    load_dotenv(ROOT / ".env", override=False)
+    env = os.environ
+    store_env = env.get("STORE_ENV", "development")
+    production = store_env == "production"
+    instance = ROOT / "instance"
+    cfg: dict = {
+        "STORE_ENV": store_env,
+        "SECRET_KEY": env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'store.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORE_NAME": env.get("STORE_NAME", "SimpleStore"),
+        "STORE_CURRENCY": env.get("STORE_CURRENCY", "EUR"),
+        "STORE_URL": env.get("STORE_URL", "http://127.0.0.1:5000"),
+        "STORE_STAFF_EMAIL": env.get("STORE_STAFF_EMAIL", ""),
+        "STORE_ORDER_PAYMENT_TIMEOUT_MINUTES": int(
+            env.get("STORE_ORDER_PAYMENT_TIMEOUT_MINUTES", "60")
+        ),
+        "STORE_BANK_DETAILS": env.get(
+            "STORE_BANK_DETAILS", "IBAN ES00 0000 0000 0000 0000 0000, SimpleStore S.L."
+        ),
+        # Shipping: flat rates per method, free above a threshold (in the shop currency).
+        "SHIPPING_STANDARD": _decimal(env.get("SHIPPING_STANDARD"), "4.90"),
+        "SHIPPING_EXPRESS": _decimal(env.get("SHIPPING_EXPRESS"), "9.90"),
+        "SHIPPING_FREE_THRESHOLD": _decimal(env.get("SHIPPING_FREE_THRESHOLD"), "60.00"),
+        "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(ROOT / "static" / "uploads"),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Babel
+        "BABEL_DEFAULT_LOCALE": env.get("BABEL_DEFAULT_LOCALE", "en"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "STORE_LOCALES": ["en", "es"],
+        # Mail
+        "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "8025")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "SimpleStore <shop@example.com>"),
+        "MAIL_TIMEOUT": 10,
+        # Limiter
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Payments
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
+        # Sessions and CSRF
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Flask-Security
+        "SECURITY_PASSWORD_SALT": env.get("SECURITY_PASSWORD_SALT", DEFAULT_PASSWORD_SALT),
+        "SECURITY_PASSWORD_HASH": "bcrypt",
+        "SECURITY_REGISTERABLE": True,
+        "SECURITY_CONFIRMABLE": True,
+        "SECURITY_RECOVERABLE": True,
+        "SECURITY_CHANGEABLE": True,
+        "SECURITY_TRACKABLE": False,
+        "SECURITY_TWO_FACTOR": True,
+        "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
+        "SECURITY_TOTP_SECRETS": {"1": env.get("SECURITY_TOTP_SECRET", env.get("SECRET_KEY", DEFAULT_SECRET_KEY))},
+        "SECURITY_TOTP_ISSUER": env.get("STORE_NAME", "SimpleStore"),
+        "SECURITY_TWO_FACTOR_REQUIRED": False,
+        "STORE_REQUIRE_2FA_FOR_STAFF": _bool(env.get("STORE_REQUIRE_2FA_FOR_STAFF"), production),
+        "SECURITY_SEND_REGISTER_EMAIL": True,
+        "SECURITY_POST_LOGIN_VIEW": "/",
+        "SECURITY_POST_LOGOUT_VIEW": "/",
+        "SECURITY_RESET_URL": "/reset",
+        "SECURITY_CONFIRM_URL": "/confirm",
+        "SECURITY_EMAIL_SENDER": env.get("MAIL_DEFAULT_SENDER", "SimpleStore <shop@example.com>"),
+        "SECURITY_CSRF_COOKIE": {"key": "XSRF-TOKEN", "secure": production, "samesite": "Lax"},
+        "SECURITY_TWO_FACTOR_VALIDITY_COOKIE": {
+            "httponly": True,
+            "secure": production,
+            "samesite": "Strict",
+        },
+        "SECURITY_USERNAME_ENABLE": False,
+        "SECURITY_FLASH_MESSAGES": True,
+        "SECURITY_URL_PREFIX": None,
+        "SECURITY_DEFAULT_REMEMBER_ME": False,
+        "SECURITY_MSG_UNAUTHORIZED": ("You do not have permission to view this page.", "error"),
+        # Development conveniences
+        "STORE_DEV_SMTP": _bool(env.get("STORE_DEV_SMTP"), not production),
+        "STORE_DEMO_ACCOUNTS": not production,
+        "STORE_DEMO_PASSWORD": "storedemo123",
+    }
+    if overrides:
+        cfg.update(overrides)
+    return cfg
+
+
+def check_production(cfg: dict) -> None:
+    """Refuse default or missing secrets when running in production."""
+    if cfg.get("STORE_ENV") != "production":
+        return
+    for key, default in (
+        ("SECRET_KEY", DEFAULT_SECRET_KEY),
+        ("SECURITY_PASSWORD_SALT", DEFAULT_PASSWORD_SALT),
+    ):
+        value = cfg.get(key)
+        if not value or value == default or len(str(value)) < 16:
+            raise ConfigError(
+                f"{key} must be set to a long random value when STORE_ENV=production"
+            )

@@ -1,0 +1,68 @@
+"""Database plumbing: SQLite pragmas, write transactions and helpers shared by services."""
+
+import sqlite3
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from store.extensions import db
+
+WRITE = "store_write"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, _record):
+    """WAL, a busy timeout and foreign keys for every SQLite connection."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite otherwise defers it).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    """Writers take SQLite's write lock up front so they queue instead of failing."""
+    if conn.dialect.name != "sqlite":
+        return
+    if conn.get_execution_options().get(WRITE):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def begin_write() -> None:
+    """Start the session's transaction as a write transaction.
+
+    A read-only transaction already open (the request loaded the current user, say) is
+    closed first, since SQLite cannot upgrade a deferred transaction safely under load.
+    Pending changes are an error: a service must start its own transaction.
+    """
+    session = db.session
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        session.commit()
+    session.connection(execution_options={WRITE: True})
+
+
+@contextmanager
+def write_transaction():
+    """Run a block as one write transaction: commit at the end, roll back on error."""
+    begin_write()
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def is_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"

@@ -1,0 +1,49 @@
+"""Locale selection and Babel-backed formatting of money and dates."""
+
+from decimal import Decimal
+
+from flask import current_app, request, session
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LOCALE_NAMES = {"en": "English", "es": "Español"}
+
+
+def select_locale() -> str:
+    """The visitor's choice, else their account's, else the browser's, else the default."""
+    locales = current_app.config["STORE_LOCALES"]
+    chosen = session.get("locale")
+    if chosen in locales:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False):
+        if getattr(current_user, "locale", None) in locales:
+            return current_user.locale
+    if request:
+        best = request.accept_languages.best_match(locales)
+        if best:
+            return best
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def money(value, currency: str | None = None) -> str:
+    """A money amount in the shop currency, formatted for the active locale."""
+    if value is None:
+        return ""
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return format_currency(value, currency or current_app.config["STORE_CURRENCY"])
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_app(app) -> None:
+    """Template filters for money and dates."""
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = (
+        lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    )
+    app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
+    app.jinja_env.globals["current_locale"] = current_locale

@@ -1,0 +1,33 @@
+"""SQLAlchemy models, one module per domain; importing this package registers them all."""
+
+from store.models.audit import AuditEvent
+from store.models.cart import Cart, CartLine
+from store.models.catalog import Category, Product, ProductImage, Variant
+from store.models.inventory import StockMovement
+from store.models.notifications import EmailMessage
+from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
+from store.models.support import SupportReply, SupportTicket
+from store.models.users import Address, Role, User, WebAuthn
+
+__all__ = [
+    "Address",
+    "AuditEvent",
+    "Cart",
+    "CartLine",
+    "Category",
+    "EmailMessage",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderNote",
+    "ProcessedWebhook",
+    "Product",
+    "ProductImage",
+    "Role",
+    "StockMovement",
+    "SupportReply",
+    "SupportTicket",
+    "User",
+    "Variant",
+    "WebAuthn",
+]

@@ -1,0 +1,129 @@
+"""Catalog: categories, products, their variants and images."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from store.extensions import db
+from store.models.base import Money, Timestamp
+
+
+class Category(db.Model):
+    """A shelf of the shop: books, clothes, jewelry, ..."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    products: Mapped[list[Product]] = relationship(back_populates="category")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(db.Model):
+    """Something the shop sells; it is bought through one of its variants."""
+
+    __tablename__ = "product"
+    __table_args__ = (Index("ix_product_active_created", "active", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Sanitized HTML (see store.catalog.sanitize_description); safe to render.
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[Money]
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("category.id", ondelete="SET NULL"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    featured: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[Timestamp]
+
+    category: Mapped[Category | None] = relationship(back_populates="products")
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="Variant.position"
+    )
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductImage.position"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variant(db.Model):
+    """A buyable version of a product (size, colour, ...) with its SKU and stock."""
+
+    __tablename__ = "variant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    # Option name -> value, e.g. {"size": "M"}; empty for a product without options.
+    options: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    price_override: Mapped[Decimal | None] = mapped_column(db.Numeric(12, 2), nullable=True)
+    # Changed only through store.inventory, which records a StockMovement.
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    __table_args__ = (db.CheckConstraint("stock >= 0", name="stock_not_negative"),)
+
+    @property
+    def price(self) -> Decimal:
+        """The price a customer pays for one unit."""
+        return self.price_override if self.price_override is not None else self.product.price
+
+    @property
+    def label(self) -> str:
+        """Option values for display, e.g. "M / Navy"; empty for a default variant."""
+        return " / ".join(str(v) for v in (self.options or {}).values())
+
+    @property
+    def stock_status(self) -> str:
+        """One of "out", "low" or "in"."""
+        if self.stock <= 0:
+            return "out"
+        if self.stock <= self.low_stock_threshold:
+            return "low"
+        return "in"
+
+    def __str__(self) -> str:
+        label = self.label
+        return f"{self.product.name} ({label})" if label else self.product.name
+
+
+class ProductImage(db.Model):
+    """An image of a product, stored under the upload folder with a thumbnail."""
+
+    __tablename__ = "product_image"
+    __table_args__ = (UniqueConstraint("path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
+    # Relative to the upload folder; the thumbnail sits beside it with a "thumb_" prefix.
+    path: Mapped[str] = mapped_column(String(255))
+    alt: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")
+
+    @property
+    def thumb_path(self) -> str:
+        head, _, tail = self.path.rpartition("/")
+        return f"{head}/thumb_{tail}" if head else f"thumb_{tail}"

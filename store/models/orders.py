@@ -1,0 +1,159 @@
+"""Orders: the order, its lines (snapshots), its events and internal notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from store.extensions import db
+from store.models.base import Money, Timestamp, utcnow
+
+
+class Order(db.Model):
+    """A placed order. Its status changes only through store.orders.transition()."""
+
+    __tablename__ = "order"
+    __table_args__ = (
+        Index("ix_order_status_created", "status", "created_at"),
+        Index("ix_order_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Short, human-friendly, random: what customers and staff quote; never the primary key.
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    # One per checkout form; a double-submitted form finds the existing order.
+    checkout_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+
+    full_name: Mapped[str] = mapped_column(String(120))
+    address_line1: Mapped[str] = mapped_column(String(200))
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+
+    shipping_method: Mapped[str] = mapped_column(String(32))
+    payment_method: Mapped[str] = mapped_column(String(32), index=True)
+    # The provider's reference (e.g. a Stripe Checkout Session id).
+    payment_reference: Mapped[str | None] = mapped_column(String(255), index=True)
+
+    subtotal: Mapped[Money]
+    shipping_cost: Mapped[Money]
+    total: Mapped[Money]
+
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_number: Mapped[str | None] = mapped_column(String(80))
+
+    created_at: Mapped[Timestamp] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # For online payments: the time after which unpaid stock goes back on the shelf.
+    payment_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+    user = relationship("User")
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id"
+    )
+    notes: Mapped[list[OrderNote]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderNote.id"
+    )
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def address_lines(self) -> list[str]:
+        """The shipping address as printed lines."""
+        lines = [self.full_name, self.address_line1, self.address_line2,
+                 f"{self.postal_code} {self.city}", self.country]
+        return [line for line in lines if line and line.strip()]
+
+
+class OrderLine(db.Model):
+    """One line of an order, a snapshot of what was bought at what price."""
+
+    __tablename__ = "order_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("variant.id", ondelete="SET NULL"), index=True
+    )
+    product_name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str] = mapped_column(String(64))
+    options: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    unit_price: Mapped[Money]
+    quantity: Mapped[int] = mapped_column(Integer)
+    line_total: Mapped[Money]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    variant = relationship("Variant")
+
+    @property
+    def options_label(self) -> str:
+        return " / ".join(str(v) for v in (self.options or {}).values())
+
+
+class OrderEvent(db.Model):
+    """Something that happened to an order: a status change, who did it, when and why."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[Timestamp]
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    user = relationship("User")
+
+
+class OrderNote(db.Model):
+    """An internal note on an order; customers never see it."""
+
+    __tablename__ = "order_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[Timestamp]
+
+    order: Mapped[Order] = relationship(back_populates="notes")
+    user = relationship("User")
+
+
+class ProcessedWebhook(db.Model):
+    """A payment provider event already handled; replays and duplicates are ignored."""
+
+    __tablename__ = "processed_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[Timestamp]
+

@@ -1,0 +1,69 @@
+"""Catalog pages: home, product list and product detail, plus language and uploads."""
+
+from flask import (abort, current_app, redirect, render_template, request, send_from_directory,
+                   session, url_for)
+from flask_login import current_user
+
+from store import catalog
+from store.errors import NotFound, ValidationFailed
+from store.extensions import db
+from store.storefront import bp
+
+
+@bp.get("/")
+def home():
+    """Home: featured products and the categories."""
+    return render_template("storefront/home.html", featured=catalog.featured_products(),
+                           categories=catalog.categories())
+
+
+@bp.get("/products/")
+def product_list():
+    """The catalog: search, category filter, sort and pagination."""
+    q = (request.args.get("q") or "").strip()[:200]
+    category = request.args.get("category") or None
+    sort = request.args.get("sort") or ("relevance" if q else "newest")
+    try:
+        page = catalog.parse_page(request.args.get("page"))
+        results, current = catalog.list_products(category=category, sort=sort, page=page, q=q)
+    except ValidationFailed as exc:
+        return render_template("errors/error.html", message=exc.message, code=400), 400
+    except NotFound as exc:
+        return render_template("errors/error.html", message=exc.message, code=404), 404
+    return render_template("storefront/products.html", results=results, current=current,
+                           categories=catalog.categories(), q=q, sort=sort,
+                           sorts=catalog.SORTS)
+
+
+@bp.get("/products/<slug>")
+def product_detail(slug):
+    """A product with its variants, price, stock status and images."""
+    try:
+        product = catalog.get_product(slug)
+    except NotFound:
+        abort(404)
+    return render_template("storefront/product.html", product=product,
+                           variants=catalog.buyable_variants(product),
+                           price_range=catalog.price_range(product))
+
+
+@bp.post("/locale")
+def set_locale():
+    """Switch the storefront language (remembered in the session and the account)."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["STORE_LOCALES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    target = request.form.get("next") or url_for("storefront.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("storefront.home")
+    return redirect(target)
+
+
+@bp.get("/uploads/<path:filename>")
+def upload(filename):
+    """Product images from the upload folder."""
+    return send_from_directory(current_app.config["UPLOAD_FOLDER"], filename,
+                               max_age=7 * 24 * 3600)
