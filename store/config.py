@@ -31,7 +31,7 @@ def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask configuration from the environment, then apply overrides."""
     load_dotenv(ROOT / ".env", override=False)
     env = os.environ
-    store_env = env.get("STORE_ENV", "development")
+    store_env = (overrides or {}).get("STORE_ENV") or env.get("STORE_ENV", "development")
     production = store_env == "production"
     instance = ROOT / "instance"
     cfg: dict = {
@@ -110,6 +110,10 @@ def load_config(overrides: dict | None = None) -> dict:
             "samesite": "Strict",
         },
         "SECURITY_USERNAME_ENABLE": False,
+        # A DNS lookup per address would fail offline and slow every sign-up.
+        "SECURITY_EMAIL_VALIDATOR_ARGS": {
+            "check_deliverability": _bool(env.get("STORE_CHECK_EMAIL_DELIVERABILITY"))
+        },
         "SECURITY_FLASH_MESSAGES": True,
         "SECURITY_URL_PREFIX": None,
         "SECURITY_DEFAULT_REMEMBER_ME": False,

@@ -44,7 +44,7 @@ def begin_write() -> None:
     closed first, since SQLite cannot upgrade a deferred transaction safely under load.
     Pending changes are an error: a service must start its own transaction.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             session.flush()

@@ -9,6 +9,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from store.security_mail import OutboxMailUtil
+
 # Stable constraint names keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -20,7 +22,7 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
-security = Security()
+security = Security(mail_util_cls=OutboxMailUtil)
 mail = Mail()
 babel = Babel()
 csrf = CSRFProtect()

@@ -25,10 +25,8 @@ LIMITED_ENDPOINTS = ("security.login", "security.register", "security.forgot_pas
 
 def init_app(app) -> None:
     """Bind Flask-Security to the app with the shop's models and mail outbox."""
-    from store.notifications import OutboxMailUtil
-
     datastore = SQLAlchemyUserDatastore(db, User, Role, WebAuthn)
-    security.init_app(app, datastore, mail_util_cls=OutboxMailUtil)
+    security.init_app(app, datastore)
     _limit_security_views(app)
 
 

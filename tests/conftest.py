@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from store import create_app
@@ -97,9 +98,22 @@ def base_config(tmp_path: Path, **overrides) -> dict:
     return cfg
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes each response, as a real WSGI server does.
+
+    Closing runs the response's close callbacks, which is when the app delivers the mail
+    a request committed to the outbox.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def make_app(tmp_path: Path, **overrides):
     """An app on a fresh database with the schema and built-in roles."""
     app = create_app(base_config(tmp_path, **overrides))
+    app.test_client_class = ClosingClient
     with app.app_context():
         db.create_all()
         from store.accounts import ensure_roles

@@ -1,0 +1,52 @@
+# SimpleStore: `make run` serves the demo shop, `make test` runs the whole suite.
+PYTHON ?= python3
+PORT ?= 5000
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+PIPENV := $(PYTHON) -m pipenv
+VENV := .venv/bin
+FLASK := $(VENV)/flask --app app
+
+.PHONY: install build css translations db run test lint bench clean
+
+# Python packages from Pipfile.lock (pipenv itself is installed when missing).
+.venv/.installed: Pipfile.lock
+	@$(PIPENV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet pipenv
+	$(PIPENV) install --dev --deploy
+	@touch $@
+
+install: .venv/.installed
+
+css: install
+	$(VENV)/python -m store.assets
+
+translations: install
+	$(VENV)/pybabel compile -d translations
+
+build: css translations
+
+# Create or upgrade the schema, then seed the demo shop if it is empty.
+db: build
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+run: db
+	PORT=$(PORT) $(VENV)/python -m store.devserver
+
+test: build
+	bash scripts/ensure-system.sh
+	@# pytest exits 5 when it collected nothing: that is a failure, not a pass.
+	TEST_POSTGRES_URL="$$(cat .pg-url)" $(VENV)/pytest -p no:cacheprovider -q; \
+	status=$$?; if [ $$status -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi; \
+	exit $$status
+
+lint: install
+	$(VENV)/ruff check .
+
+bench: db
+	$(VENV)/python -m bench
+
+clean:
+	rm -rf .venv static/css instance/store.db*
