@@ -1,0 +1,156 @@
+"""Orders: the status machine. transition() is the only way an order's status changes."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from store import inventory
+from store.database import write_transaction
+from store.errors import InvalidTransition, NotFound, ValidationFailed
+from store.extensions import db
+from store.models import Order, OrderEvent, OrderNote
+from store.models.base import utcnow
+
+STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
+
+# from-status -> statuses it may move to
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("paid", "cancelled"),
+    "paid": ("shipped", "cancelled", "refunded"),
+    "shipped": ("delivered", "refunded"),
+    "delivered": ("refunded",),
+    "cancelled": (),
+    "refunded": (),
+}
+
+# Which timestamp each status sets.
+STAMPS = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at",
+          "cancelled": "cancelled_at", "refunded": "refunded_at"}
+
+CARRIERS = {
+    "correos": ("Correos", "https://www.correos.es/es/en/tools/tracking/shipments?tracking-number={}"),
+    "dhl": ("DHL", "https://www.dhl.com/en/express/tracking.html?AWB={}"),
+    "ups": ("UPS", "https://www.ups.com/track?tracknum={}"),
+    "fedex": ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={}"),
+    "gls": ("GLS", "https://gls-group.com/track/{}"),
+    "seur": ("SEUR", "https://www.seur.com/livetracking/?segOnlineIdentificador={}"),
+}
+
+# No 0/O or 1/I/L: numbers are read aloud on the phone.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, ())
+
+
+def allowed_transitions(order: Order) -> tuple[str, ...]:
+    return TRANSITIONS.get(order.status, ())
+
+
+def new_order_number() -> str:
+    """A short random order number like "SS-7K3F-9Q2M" (about 40 bits: not guessable)."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"SS-{raw[:4]}-{raw[4:]}"
+
+
+def tracking_url(carrier: str | None, tracking_number: str | None) -> str | None:
+    """The carrier's tracking page for a parcel, when the carrier is known."""
+    if not carrier or not tracking_number:
+        return None
+    entry = CARRIERS.get(carrier.lower())
+    if entry is None:
+        return None
+    from urllib.parse import quote
+
+    return entry[1].format(quote(tracking_number, safe=""))
+
+
+def apply_transition(order: Order, target: str, *, user_id: int | None = None, note: str = "",
+                     carrier: str | None = None, tracking_number: str | None = None,
+                     notify: bool = True) -> OrderEvent:
+    """Move a locked order to `target` inside the caller's transaction. Does not commit.
+
+    Records the event, returns stock on cancel, sets the status timestamp and queues the
+    customer's email.
+    """
+    if not can_transition(order.status, target):
+        raise InvalidTransition(
+            f"Order {order.number} is {order.status} and cannot become {target}.",
+            current=order.status, target=target)
+    if target == "shipped":
+        carrier = (carrier or "").strip()
+        tracking_number = (tracking_number or "").strip()
+        if not carrier or not tracking_number:
+            raise ValidationFailed("Shipping needs a carrier and a tracking number.")
+        order.carrier = carrier[:40]
+        order.tracking_number = tracking_number[:80]
+    if target == "cancelled":
+        inventory.release(((line.variant_id, line.quantity) for line in order.lines),
+                          order_id=order.id, user_id=user_id, reason="cancel")
+    previous = order.status
+    order.status = target
+    setattr(order, STAMPS[target], utcnow())
+    if target != "pending":
+        order.payment_due_at = None
+    event = OrderEvent(order=order, from_status=previous, to_status=target, note=note or "",
+                       user_id=user_id)
+    db.session.add(event)
+    db.session.flush()
+    if notify:
+        from store import order_emails
+
+        order_emails.status_changed(order, event)
+    return event
+
+
+def _locked_order(order_id: int) -> Order:
+    order = db.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    if order is None:
+        raise NotFound("There is no such order.")
+    return order
+
+
+def transition(order_id: int, target: str, *, user_id: int | None = None, note: str = "",
+               carrier: str | None = None, tracking_number: str | None = None) -> Order:
+    """Change an order's status (the storefront, admin and webhooks all call this). Commits."""
+    if target not in STATUSES:
+        raise ValidationFailed(f"Unknown status: {target}.")
+    with write_transaction():
+        order = _locked_order(order_id)
+        apply_transition(order, target, user_id=user_id, note=note, carrier=carrier,
+                         tracking_number=tracking_number)
+    return order
+
+
+def cancel_by_customer(number: str, user_id: int | None, *, guest_email: str | None = None) -> Order:
+    """A customer cancels their own pending order; stock goes back. Commits."""
+    with write_transaction():
+        order = db.session.scalar(select(Order).where(Order.number == number).with_for_update())
+        owned = order is not None and (
+            (user_id is not None and order.user_id == user_id)
+            or (guest_email is not None and order.user_id is None
+                and order.email.lower() == guest_email.lower()))
+        if not owned:
+            raise NotFound("There is no such order.")
+        if order.status != "pending":
+            raise InvalidTransition("Only an order awaiting payment can be cancelled here; "
+                                    "please contact us.")
+        apply_transition(order, "cancelled", user_id=user_id, note="Cancelled by the customer")
+    return order
+
+
+def add_note(order_id: int, body: str, *, user_id: int | None) -> OrderNote:
+    """An internal note on an order (never shown to the customer). Commits."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed("A note cannot be empty.")
+    with write_transaction():
+        order = db.session.get(Order, order_id)
+        if order is None:
+            raise NotFound("There is no such order.")
+        note = OrderNote(order_id=order.id, user_id=user_id, body=body[:5000])
+        db.session.add(note)
+    return note
