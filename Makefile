@@ -45,7 +45,7 @@ test: build
 lint: install
 	$(VENV)/ruff check .
 
-bench: db
+bench: build
 	$(VENV)/python -m bench
 
 clean:
