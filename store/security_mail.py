@@ -1,6 +1,6 @@
 """Flask-Security's mail hook: its emails go through the outbox like every other email."""
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_security.mail_util import MailUtil
 
 
@@ -9,13 +9,14 @@ class OutboxMailUtil(MailUtil):
 
     def send_mail(self, template, subject, recipient, sender, body, html, **kwargs):
         from store.extensions import db
-        from store.notifications import queue_email, request_locale
+        from store.notifications import queue_email
 
         if isinstance(sender, tuple):
             sender = f"{sender[0]} <{sender[1]}>"
         user = kwargs.get("user")
-        locale = getattr(user, "locale", None) or request_locale()
-        queue_email(f"account_{template}", [str(recipient)], str(subject), body or "",
+        locale = getattr(user, "locale", None) or _request_locale()
+        subject = f"{current_app.config['STORE_NAME']}: {subject}"  # branded like the others
+        queue_email(f"account_{template}", [str(recipient)], subject, body or "",
                     html or "", locale=locale, sender=str(sender))
         # Flask-Security usually commits its own change after this call; when it sends
         # mail without one (a repeated reset request, say), the message is committed after
@@ -24,3 +25,14 @@ class OutboxMailUtil(MailUtil):
             g._store_commit_outbox = True
         else:
             db.session.commit()
+
+
+def _request_locale() -> str:
+    """The language of the current request, or the shop default outside one."""
+    from flask import current_app
+
+    if has_request_context():
+        from store.i18n import current_locale
+
+        return current_locale()
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

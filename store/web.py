@@ -2,6 +2,8 @@
 
 import secrets
 
+import flask_babel
+
 from flask import g, jsonify, render_template, request, session
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -23,6 +25,13 @@ def init_app(app) -> None:
     def _endpoints():
         # Lets the layout link to pages only when their blueprint is registered.
         return {"url_rules": app.view_functions}
+
+    @app.before_request
+    def _fresh_request_state():
+        # Nothing request-specific may carry over when an app context outlives a request
+        # (as in tests and CLI-driven clients): a new nonce and a freshly chosen locale.
+        g.pop("csp_nonce", None)
+        flask_babel.refresh()
 
     @app.before_request
     def _session_identity():
