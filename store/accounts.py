@@ -120,3 +120,35 @@ def permissions_of_roles(roles) -> set[str]:
     for role in roles:
         held.update(role.permissions or [])
     return held
+
+
+# -- Guards for the back office's user and role forms ------------------------------------------
+
+LAST_OWNER_MESSAGE = ("The shop needs at least one active owner (a user holding users-manage): "
+                      "make someone else an owner first.")
+
+
+def owner_ids(*, without_user_id: int | None = None,
+              without_role_id: int | None = None) -> set[int]:
+    """Ids of active users holding users-manage, as the session sees them (pending included).
+
+    `without_user_id` / `without_role_id` leave out a user or a role about to be deleted.
+    """
+    from sqlalchemy import select
+
+    owner_roles = [role.id for role in db.session.scalars(select(Role))
+                   if "users-manage" in (role.permissions or []) and role.id != without_role_id]
+    if not owner_roles:
+        return set()
+    ids = set(db.session.scalars(
+        select(User.id).join(User.roles)
+        .where(Role.id.in_(owner_roles), User.active.is_(True))))
+    ids.discard(without_user_id)
+    return ids
+
+
+def check_owner_remains(*, without_user_id: int | None = None,
+                        without_role_id: int | None = None) -> None:
+    """Refuse a change that would leave the shop without an active owner."""
+    if not owner_ids(without_user_id=without_user_id, without_role_id=without_role_id):
+        raise PermissionDenied(LAST_OWNER_MESSAGE)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.models import Category, Product, Variant
+from store.search import matching_products  # also builds the index on db.create_all()
 
 PAGE_SIZE = 12
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "name")
@@ -96,8 +97,6 @@ def list_products(*, category: str | None = None, sort: str = "newest", page: in
         stmt = stmt.where(Product.category_id == current.id)
     ranked = None
     if q and q.strip():
-        from store.search import matching_products
-
         ranked = matching_products(q)
         stmt = stmt.where(Product.id.in_(ranked.subquery_ids()))
     if sort not in SORTS:

@@ -84,3 +84,9 @@ def register_commands(app) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
+    from store.products_cli import products_cli
+    app.cli.add_command(products_cli)
+    from store.outbox_cli import outbox_cli
+    app.cli.add_command(outbox_cli)
+    from store.orders_cli import orders_cli
+    app.cli.add_command(orders_cli)

@@ -1,5 +1,7 @@
 """Configuration read from the environment (and `.env` in development)."""
 
+import hashlib
+import hmac
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +27,19 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 def _decimal(value: str | None, default: str) -> Decimal:
     return Decimal(value if value not in (None, "") else default)
+
+
+def totp_secrets(env) -> dict[str, str]:
+    """The keys that encrypt users' TOTP secrets: passlib's {tag: secret} for Flask-Security.
+
+    SECURITY_TOTP_SECRET sets the key; without it one is derived from SECRET_KEY (never
+    empty), so the key that signs sessions does not also encrypt the TOTP secrets. Changing
+    either later makes existing authenticator set-ups unreadable.
+    """
+    secret = env.get("SECURITY_TOTP_SECRET") or hmac.new(
+        (env.get("SECRET_KEY") or DEFAULT_SECRET_KEY).encode(), b"simplestore-totp",
+        hashlib.sha256).hexdigest()
+    return {"1": secret}
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -93,7 +108,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECURITY_TRACKABLE": False,
         "SECURITY_TWO_FACTOR": True,
         "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
-        "SECURITY_TOTP_SECRETS": {"1": env.get("SECURITY_TOTP_SECRET", env.get("SECRET_KEY", DEFAULT_SECRET_KEY))},
+        "SECURITY_TOTP_SECRETS": totp_secrets(env),
         "SECURITY_TOTP_ISSUER": env.get("STORE_NAME", "SimpleStore"),
         "SECURITY_TWO_FACTOR_REQUIRED": False,
         "STORE_REQUIRE_2FA_FOR_STAFF": _bool(env.get("STORE_REQUIRE_2FA_FOR_STAFF"), production),

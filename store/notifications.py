@@ -1,22 +1,36 @@
 """Notifications: the email outbox. Messages are stored with the change that causes them
-and delivered after commit, with retries; an SMTP outage loses nothing."""
+and delivered after commit, with retries; an SMTP outage loses nothing.
+
+Life of a message: `queue_email()` adds a row (status "pending") in the caller's
+transaction. After that transaction commits, the request that made it delivers it once the
+response has gone out (`init_app`), and `flask outbox worker` picks up whatever is still
+due. Delivery first *claims* rows (status "sending", with a claim token), so two processes
+never send the same row; a failure puts the row back with a later `next_attempt_at`
+(exponential backoff) and its error, until MAX_ATTEMPTS make it "failed".
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
+import smtplib
 import socket
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_mail import Message
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store.database import begin_write, write_transaction
 from store.extensions import db, mail
-from store.models import EmailMessage
+from store.models import EmailMessage, Role, User
 from store.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -24,6 +38,13 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A claim older than this belongs to a worker that died; the row is offered again.
 STALE_CLAIM = timedelta(minutes=10)
+# Rows claimed per round trip; small, so a slow server does not hold many rows.
+CLAIM_BATCH = 20
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it (it is translated later)."""
+    return message
 
 
 def backoff(attempts: int) -> timedelta:
@@ -31,94 +52,140 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+def max_attempts() -> int:
+    return int(current_app.config.get("STORE_MAIL_MAX_ATTEMPTS", MAX_ATTEMPTS))
+
+
+# -- queueing -----------------------------------------------------------------------------
+
 def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text: str,
                 body_html: str = "", *, locale: str = "en", order_id: int | None = None,
                 dedupe_key: str | None = None, sender: str | None = None) -> EmailMessage | None:
     """Add a message to the outbox in the caller's transaction. Does not commit.
 
-    With a dedupe_key, a change that was already announced is not announced twice.
+    With a dedupe_key, a change that was already announced is not announced twice, even
+    when two transactions race (the unique key decides, inside a savepoint).
     """
     if isinstance(recipients, str):
         recipients = [recipients]
-    recipients = [r for r in dict.fromkeys(r.strip() for r in recipients) if r]
+    recipients = [r for r in dict.fromkeys((r or "").strip() for r in recipients) if r]
     if not recipients:
         return None
-    if dedupe_key is not None:
-        exists = db.session.scalar(
-            select(EmailMessage.id).where(EmailMessage.dedupe_key == dedupe_key)
-        )
-        if exists is not None:
-            return None
+    if dedupe_key is not None and already_queued(dedupe_key):
+        return None
     message = EmailMessage(
-        kind=kind, dedupe_key=dedupe_key, recipients=", ".join(recipients),
-        sender=sender or current_app.config["MAIL_DEFAULT_SENDER"], subject=subject,
-        body_text=body_text, body_html=body_html, locale=locale, order_id=order_id,
+        kind=kind[:40], dedupe_key=dedupe_key, recipients=", ".join(recipients),
+        sender=sender or current_app.config["MAIL_DEFAULT_SENDER"], subject=subject[:255],
+        body_text=body_text, body_html=body_html, locale=locale or "en", order_id=order_id,
         status="pending", attempts=0, last_error="", next_attempt_at=utcnow(),
     )
-    db.session.add(message)
+    if dedupe_key is None:
+        db.session.add(message)
+        return message
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        # Another transaction announced the same change first: theirs is the one sent.
+        return None
     return message
+
+
+def already_queued(dedupe_key: str) -> bool:
+    """True if a message for this change is already in the outbox."""
+    return db.session.scalar(
+        select(EmailMessage.id).where(EmailMessage.dedupe_key == dedupe_key)
+    ) is not None
 
 
 def render_email(template: str, locale: str, **context) -> tuple[str, str]:
     """Render email/<template>.txt and .html in a locale; returns (text, html)."""
     context.setdefault("store_name", current_app.config["STORE_NAME"])
     context.setdefault("store_url", current_app.config["STORE_URL"].rstrip("/"))
+    context.setdefault("locale", locale)
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
-    return text, html
+    return text.strip() + "\n", html
 
 
 def send_templated(kind: str, recipients: list[str] | str, template: str, subject: str, *,
-                   locale: str = "en", order_id: int | None = None,
+                   locale: str | None = "en", order_id: int | None = None,
                    dedupe_key: str | None = None, **context) -> EmailMessage | None:
     """Render a template pair in the recipient's language and queue it. Does not commit.
 
-    `subject` is an untranslated message id; it is translated in `locale` with the context.
+    `subject` is an untranslated message id (mark it with N_); it is translated in
+    `locale` and formatted with the string and number values of the context.
     """
-    from flask_babel import gettext
-
+    if dedupe_key is not None and already_queued(dedupe_key):
+        return None
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     text, html = render_email(template, locale, **context)
+    values = {k: v for k, v in context.items() if isinstance(v, str | int)}
     with force_locale(locale):
-        translated = gettext(subject, **{k: v for k, v in context.items()
-                                         if isinstance(v, str | int)})
+        translated = gettext(subject, **values)
     name = current_app.config["STORE_NAME"]
     return queue_email(kind, recipients, f"{name}: {translated}", text, html, locale=locale,
                        order_id=order_id, dedupe_key=dedupe_key)
 
 
-class OutboxMailUtil:
-    """Flask-Security's mail hook: its emails go through the outbox like every other."""
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, built on STORE_URL (never on the request's Host).
 
-    def __init__(self, app):
-        self.app = app
-
-    def send_mail(self, template, subject, recipient, sender, body, html, **kwargs):
-        if isinstance(sender, tuple):
-            sender = f"{sender[0]} <{sender[1]}>"
-        user = kwargs.get("user")
-        locale = getattr(user, "locale", None) or _request_locale()
-        queue_email(f"account_{template}", [str(recipient)], str(subject), body or "",
-                    html or "", locale=locale, sender=str(sender))
-        # Flask-Security commits its own change after this call; when it sends mail
-        # without one (e.g. a repeated reset request), commit the message ourselves.
-        if not has_request_context():
-            db.session.commit()
-        else:
-            g._store_commit_outbox = True
-
-    def normalize(self, email):
-        from flask_security.mail_util import MailUtil
-
-        return MailUtil(self.app).normalize(email)
-
-    def validate(self, email):
-        from flask_security.mail_util import MailUtil
-
-        return MailUtil(self.app).validate(email)
+    Works in requests, commands and the worker alike.
+    """
+    base = urlsplit(current_app.config["STORE_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
 
 
-def _request_locale() -> str:
+# -- who gets staff mail ------------------------------------------------------------------
+
+def staff_recipients(permission: str) -> dict[str, list[str]]:
+    """Addresses for a staff alert, grouped by language: users holding `permission`
+    through a role, plus STORE_STAFF_EMAIL (comma-separated) in the default language."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    roles = [role.id for role in db.session.scalars(select(Role))
+             if permission in (role.permissions or [])]
+    groups: dict[str, list[str]] = {}
+    if roles:
+        rows = db.session.execute(
+            select(User.email, User.locale)
+            .where(User.roles.any(Role.id.in_(roles)), User.active.is_(True),
+                   User.erased_at.is_(None))
+            .order_by(User.id)
+        )
+        for email, locale in rows:
+            locale = locale if locale in current_app.config["STORE_LOCALES"] else default
+            groups.setdefault(locale, []).append(email)
+    configured = current_app.config.get("STORE_STAFF_EMAIL") or ""
+    for address in (a.strip() for a in configured.split(",")):
+        if address and not any(address in group for group in groups.values()):
+            groups.setdefault(default, []).append(address)
+    return groups
+
+
+def send_to_staff(kind: str, permission: str, template: str, subject: str, *,
+                  dedupe_key: str, order_id: int | None = None,
+                  context: Callable[[str], dict] | None = None, **values) -> int:
+    """Queue a staff alert to everyone holding `permission`, one message per language.
+
+    `context(locale)`, when given, adds template values built for that language. Returns
+    how many messages were queued. Does not commit.
+    """
+    queued = 0
+    for locale, addresses in staff_recipients(permission).items():
+        extra = context(locale) if context is not None else {}
+        if send_templated(kind, addresses, template, subject, locale=locale,
+                          order_id=order_id, dedupe_key=f"{dedupe_key}:{locale}",
+                          **{**values, **extra}):
+            queued += 1
+    return queued
+
+
+def request_locale() -> str:
+    """The language of the current request (the default one outside requests)."""
     from store.i18n import current_locale
 
     try:
@@ -127,123 +194,235 @@ def _request_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+# -- delivery -----------------------------------------------------------------------------
+
+def _claim_token() -> str:
+    """Who holds a claim: host, process and a random part (threads must differ too)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def claim_due(limit: int = 20, worker: str | None = None) -> list[int]:
-    """Claim up to `limit` due messages for this worker and commit the claim.
+def claim_due(limit: int = CLAIM_BATCH, worker: str | None = None, *,
+              ids: Iterable[int] | None = None) -> list[int]:
+    """Claim up to `limit` due messages (optionally only among `ids`) and commit the claim.
 
     PostgreSQL: FOR UPDATE SKIP LOCKED, so several workers never take the same row.
-    SQLite: one writer at a time (BEGIN IMMEDIATE), and the claim is a conditional UPDATE.
+    SQLite: one writer at a time (BEGIN IMMEDIATE), so the select-and-mark is atomic.
     """
-    from store.database import begin_write
-
-    worker = worker or _worker_id()
+    worker = worker or _claim_token()
     now = utcnow()
     stale = now - STALE_CLAIM
+    is_due = (((EmailMessage.status == "pending") & (EmailMessage.next_attempt_at <= now))
+              | ((EmailMessage.status == "sending") & (EmailMessage.claimed_at < stale)))
     begin_write()
     try:
         due = (
             select(EmailMessage.id)
-            .where(
-                ((EmailMessage.status == "pending") & (EmailMessage.next_attempt_at <= now))
-                | ((EmailMessage.status == "sending") & (EmailMessage.claimed_at < stale))
-            )
+            .where(is_due)
             .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
             .limit(limit)
         )
+        if ids is not None:
+            due = due.where(EmailMessage.id.in_(list(ids)))
         if db.engine.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        ids = list(db.session.scalars(due))
-        if ids:
-            db.session.execute(
+        candidates = list(db.session.scalars(due))
+        claimed = []
+        if candidates:
+            # The update repeats the test, so a row is claimed once even if another
+            # claim slipped in between (belt and braces to the lock above).
+            claimed = sorted(db.session.scalars(
                 update(EmailMessage)
-                .where(EmailMessage.id.in_(ids))
+                .where(EmailMessage.id.in_(candidates), is_due)
                 .values(status="sending", claimed_by=worker, claimed_at=now)
+                .returning(EmailMessage.id)
                 .execution_options(synchronize_session=False)
-            )
+            ))
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return ids
+    return claimed
 
 
-def deliver(message_id: int, worker: str | None = None) -> bool:
-    """Send one claimed message through Flask-Mail and record the outcome."""
-    worker = worker or _worker_id()
-    message = db.session.get(EmailMessage, message_id)
-    if message is None or message.status != "sending" or message.claimed_by != worker:
-        return False
+def _build(message: EmailMessage) -> Message:
+    domain = parseaddr(message.sender)[1].rpartition("@")[2] or "localhost"
     msg = Message(subject=message.subject, recipients=message.recipients.split(", "),
                   body=message.body_text, html=message.body_html or None,
-                  sender=message.sender)
-    try:
-        mail.send(msg)
-    except Exception as exc:  # SMTP down, refused, timed out: keep it and retry later
-        attempts = message.attempts + 1
+                  sender=message.sender,
+                  extra_headers={"X-Store-Outbox-Id": str(message.id)})
+    # Stable per row: if a crash ever makes us send a row twice, mail systems can tell.
+    msg.msgId = f"<outbox.{message.id}.{int(message.created_at.timestamp())}@{domain}>"
+    return msg
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer (no such mailbox, refused): retrying will not help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500 and not isinstance(exc, smtplib.SMTPSenderRefused)
+    return False
+
+
+def _record(message_id: int, worker: str, **values) -> None:
+    with write_transaction():
         db.session.execute(
-            update(EmailMessage).where(EmailMessage.id == message_id).values(
-                attempts=attempts,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                status="failed" if attempts >= MAX_ATTEMPTS else "pending",
-                next_attempt_at=utcnow() + backoff(attempts),
-                claimed_by=None, claimed_at=None,
-            ).execution_options(synchronize_session=False)
+            update(EmailMessage)
+            .where(EmailMessage.id == message_id, EmailMessage.claimed_by == worker)
+            .values(claimed_by=None, claimed_at=None, **values)
+            .execution_options(synchronize_session=False)
         )
-        db.session.commit()
-        log.warning("email %s not delivered (attempt %s): %s", message_id, attempts, exc)
-        return False
-    db.session.execute(
-        update(EmailMessage).where(EmailMessage.id == message_id).values(
-            attempts=message.attempts + 1, status="sent", sent_at=utcnow(), last_error="",
-            claimed_by=None, claimed_at=None,
-        ).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return True
 
 
-def flush_outbox(limit: int = 100) -> tuple[int, int]:
-    """Deliver what is due now; returns (sent, failed)."""
-    worker = _worker_id()
+def _record_sent(message_id: int, attempts: int, worker: str) -> None:
+    _record(message_id, worker, status="sent", attempts=attempts + 1, sent_at=utcnow(),
+            last_error="")
+
+
+def _record_failure(message_id: int, attempts: int, worker: str, exc: Exception) -> None:
+    attempts += 1
+    failed = attempts >= max_attempts() or _permanent(exc)
+    _record(message_id, worker, attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status="failed" if failed else "pending",
+            next_attempt_at=utcnow() + backoff(attempts))
+    log.warning("email %s not delivered (attempt %s): %s", message_id, attempts, exc)
+
+
+def deliver(message_ids: list[int], worker: str) -> tuple[int, int]:
+    """Send claimed messages over one SMTP connection and record each outcome.
+
+    Returns (sent, failed). Each outcome is committed as soon as it is known, so a crash
+    can repeat at most the one message that was on the wire.
+    """
+    batch = [(m.id, m.attempts, _build(m)) for m in db.session.scalars(
+        select(EmailMessage)
+        .where(EmailMessage.id.in_(message_ids), EmailMessage.status == "sending",
+               EmailMessage.claimed_by == worker)
+        .order_by(EmailMessage.id)
+    )]
+    db.session.commit()  # end the read; every outcome is its own short write
+    if not batch:
+        return 0, 0
+    try:
+        connection = mail.connect().__enter__()
+    except Exception as exc:  # server down or refusing: every message waits for a retry
+        for message_id, attempts, _msg in batch:
+            _record_failure(message_id, attempts, worker, exc)
+        return 0, len(batch)
     sent = failed = 0
-    while True:
-        ids = claim_due(min(limit - sent - failed, 20), worker)
-        if not ids:
-            break
-        for message_id in ids:
-            if deliver(message_id, worker):
-                sent += 1
-            else:
-                failed += 1
-        if sent + failed >= limit:
-            break
+    broken: Exception | None = None
+    try:
+        for message_id, attempts, msg in batch:
+            if broken is None:
+                try:
+                    connection.send(msg)
+                except smtplib.SMTPServerDisconnected as exc:
+                    broken = exc  # the connection is gone: the rest wait for a retry
+                except smtplib.SMTPException as exc:  # refused: this message only
+                    _record_failure(message_id, attempts, worker, exc)
+                    failed += 1
+                    continue
+                except OSError as exc:  # socket error (SMTPException is one too)
+                    broken = exc
+                except Exception as exc:  # bad header and the like: this message only
+                    _record_failure(message_id, attempts, worker, exc)
+                    failed += 1
+                    continue
+                else:
+                    _record_sent(message_id, attempts, worker)
+                    sent += 1
+                    continue
+            _record_failure(message_id, attempts, worker, broken)
+            failed += 1
+    finally:
+        try:
+            connection.__exit__(None, None, None)
+        except Exception:  # QUIT on a dead connection; the outcomes are already recorded
+            pass
     return sent, failed
 
 
-def resend(message_id: int) -> None:
-    """Offer a failed message again now (back office). Commits."""
-    db.session.execute(
-        update(EmailMessage).where(EmailMessage.id == message_id,
-                                   EmailMessage.status.in_(("failed", "pending")))
-        .values(status="pending", next_attempt_at=utcnow(), claimed_by=None, claimed_at=None)
+def flush_outbox(limit: int = 100, *, ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Deliver what is due now (optionally only `ids`); returns (sent, failed)."""
+    worker = _claim_token()
+    only = list(ids) if ids is not None else None
+    sent = failed = 0
+    while sent + failed < limit:
+        claimed = claim_due(min(limit - sent - failed, CLAIM_BATCH), worker, ids=only)
+        if not claimed:
+            break
+        s, f = deliver(claimed, worker)
+        sent += s
+        failed += f
+        if f and not s:
+            break  # the server is not taking mail: leave the rest for the next round
+    return sent, failed
+
+
+def retry_now() -> int:
+    """Make every message waiting for a retry due now (the mail server is back). Commits."""
+    now = utcnow()
+    with write_transaction():
+        return db.session.execute(
+            update(EmailMessage)
+            .where(EmailMessage.status == "pending", EmailMessage.next_attempt_at > now)
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many messages are in each status."""
+    rows = db.session.execute(
+        select(EmailMessage.status, func.count()).group_by(EmailMessage.status)
     )
-    db.session.commit()
+    counts = dict.fromkeys(EmailMessage.STATUSES, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
 
 
-@event.listens_for(Session, "before_flush", propagate=True)
-def _note_new_mail(session, _ctx, _instances):
-    """Remember that this transaction wrote mail, to deliver it once committed."""
-    if any(isinstance(obj, EmailMessage) for obj in session.new):
-        session.info["store_outbox"] = True
+def resend(message_id: int, actor=None) -> bool:
+    """Offer a failed message again now (back office), logged for `actor`. Commits.
+
+    Returns False, changing nothing, if the message is not failed.
+    """
+    from store import audit
+
+    with write_transaction():
+        message = db.session.get(EmailMessage, message_id)
+        if message is None or message.status != "failed":
+            return False
+        message.status = "pending"
+        message.next_attempt_at = utcnow()
+        message.claimed_by = message.claimed_at = None
+        audit.record(actor, "resend", message, {"status": ["failed", "pending"]},
+                     summary=f"Resend email #{message.id}: {message.subject}"[:255])
+    deliver_after_response([message_id])
+    return True
+
+
+# -- delivery after the response ----------------------------------------------------------
+
+def deliver_after_response(ids: Iterable[int]) -> None:
+    """Ask the current request to deliver these (committed) messages once it has answered."""
+    if has_request_context():
+        g.setdefault("_store_outbox_ids", set()).update(ids)
+
+
+@event.listens_for(Session, "after_flush", propagate=True)
+def _note_new_mail(session, _ctx):
+    """Remember the messages this transaction wrote, to deliver them once committed."""
+    ids = [obj.id for obj in session.new if isinstance(obj, EmailMessage)]
+    if ids:
+        session.info.setdefault("store_outbox", set()).update(ids)
 
 
 @event.listens_for(Session, "after_commit", propagate=True)
 def _mail_committed(session):
-    if session.info.pop("store_outbox", False) and has_request_context():
-        g._store_outbox_due = True
+    ids = session.info.pop("store_outbox", None)
+    if ids:
+        deliver_after_response(ids)
 
 
 @event.listens_for(Session, "after_rollback", propagate=True)
@@ -257,21 +436,27 @@ def init_app(app) -> None:
     @app.after_request
     def _deliver_after_response(response):
         if g.pop("_store_commit_outbox", False):
-            # Flask-Security queued mail and did not commit it (e.g. a reset request
-            # for an existing user): it must not be lost.
-            try:
-                db.session.commit()
-            except IntegrityError:
+            # Flask-Security queued mail without committing it (e.g. a reset request):
+            # commit it with the request's work, unless the request failed.
+            if response.status_code < 400:
+                try:
+                    db.session.commit()
+                except IntegrityError:
+                    db.session.rollback()
+            else:
                 db.session.rollback()
-        due = g.pop("_store_outbox_due", False)
-        if due and app.config.get("STORE_DELIVER_AFTER_REQUEST", True):
+        ids = g.pop("_store_outbox_ids", None)
+        if ids and app.config.get("STORE_DELIVER_AFTER_REQUEST", True):
             flask_app = current_app._get_current_object()
+            # Only this request's messages: older ones are the worker's, and a dead SMTP
+            # server must cost one connection attempt here, not one per queued message.
+            wanted = sorted(ids)
 
             def _deliver():
                 with flask_app.app_context():
                     try:
-                        flush_outbox()
-                    except Exception:  # the worker or next request will retry
+                        flush_outbox(len(wanted), ids=wanted)
+                    except Exception:  # the worker will retry
                         log.exception("outbox delivery after request failed")
 
             response.call_on_close(_deliver)

@@ -1,46 +1,121 @@
-"""The emails an order sends: confirmation and status changes (queued in the outbox)."""
+"""The emails an order sends: confirmation, status changes and the staff alert.
+
+Everything here only queues messages in the outbox, inside the caller's transaction (the
+checkout's or the status change's), so the email exists exactly when the change does.
+"""
 
 from __future__ import annotations
 
-
+from babel import Locale
+from flask import current_app
+from flask_babel import force_locale
 
 from store.models import Order, OrderEvent
-from store.notifications import send_templated
+from store.notifications import N_, send_templated, send_to_staff
 
 SUBJECTS = {
-    "placed": "Order %(number)s received",
-    "paid": "Payment received for order %(number)s",
-    "shipped": "Order %(number)s is on its way",
-    "delivered": "Order %(number)s was delivered",
-    "cancelled": "Order %(number)s was cancelled",
-    "refunded": "Order %(number)s was refunded",
+    "placed": N_("Order %(number)s received"),
+    "paid": N_("Payment received for order %(number)s"),
+    "shipped": N_("Order %(number)s is on its way"),
+    "delivered": N_("Order %(number)s was delivered"),
+    "cancelled": N_("Order %(number)s was cancelled"),
+    "refunded": N_("Order %(number)s was refunded"),
 }
+STAFF_SUBJECT = N_("New order %(number)s")
 
 
 def order_link(order: Order) -> str:
-    """The customer's link to the order page (signed for guests)."""
+    """The customer's link to the order page (signed for guests), on STORE_URL."""
     from store.orders_access import order_url
 
     return order_url(order, _external=True)
 
 
+def _locale(order: Order) -> str:
+    locales = current_app.config["STORE_LOCALES"]
+    return order.locale if order.locale in locales else current_app.config[
+        "BABEL_DEFAULT_LOCALE"]
+
+
+def _order_context(order: Order, locale: str) -> dict:
+    """What every order template may show, with texts already in the recipient's language."""
+    from store import payments, shipping
+    from store.orders import tracking_url
+
+    provider = payments.provider_for(order)
+    with force_locale(locale):
+        instructions = ""
+        if provider is not None and not provider.online:
+            instructions = provider.instructions(order, current_app.config)
+        payment_label = str(provider.label) if provider is not None else order.payment_method
+        shipping_label = str(shipping.LABELS.get(order.shipping_method,
+                                                 order.shipping_method))
+    country = Locale.parse(locale).territories.get(order.country, order.country)
+    return {
+        "order": order,
+        "number": order.number,
+        "order_url": order_link(order),
+        "lines": list(order.lines),
+        "address": order.address_lines()[:-1] + [country],
+        "payment_label": payment_label,
+        "payment_instructions": instructions,
+        "shipping_label": shipping_label,
+        "tracking_url": tracking_url(order.carrier, order.tracking_number),
+        "carrier_name": _carrier_name(order.carrier),
+    }
+
+
+def _carrier_name(carrier: str | None) -> str:
+    from store.orders import CARRIERS
+
+    if not carrier:
+        return ""
+    entry = CARRIERS.get(carrier.lower())
+    return entry[0] if entry else carrier
+
+
 def order_placed(order: Order) -> None:
-    """Queue the confirmation to the customer (and the staff alert). Does not commit."""
-    send_templated("order_confirmation", order.email, "order_confirmation", SUBJECTS["placed"],
-                   locale=order.locale, order_id=order.id,
-                   dedupe_key=f"order:{order.id}:placed:customer", order=order,
-                   number=order.number, order_url=order_link(order))
+    """Queue the confirmation to the customer and the new-order alert to staff.
+
+    Call it in the checkout's transaction, after the order and its lines are flushed.
+    Does not commit; calling it twice for one order queues nothing more.
+    """
+    locale = _locale(order)
+    send_templated("order_confirmation", order.email, "order_confirmation",
+                   SUBJECTS["placed"], locale=locale, order_id=order.id,
+                   dedupe_key=f"order:{order.id}:placed:customer",
+                   **_order_context(order, locale))
+    staff_new_order(order)
+
+
+def staff_new_order(order: Order) -> None:
+    """Queue the "new order" alert to staff who manage orders (and STORE_STAFF_EMAIL)."""
+    admin_url = admin_order_url(order)
+    send_to_staff("staff_new_order", "orders-manage", "staff_new_order", STAFF_SUBJECT,
+                  dedupe_key=f"order:{order.id}:placed:staff", order_id=order.id,
+                  context=lambda locale: {**_order_context(order, locale),
+                                          "admin_url": admin_url})
+
+
+def admin_order_url(order: Order) -> str:
+    """The order's page in the back office, on STORE_URL."""
+    from werkzeug.routing import BuildError
+
+    from store.orders_access import build_url
+
+    try:
+        return build_url("order.details_view", _external=True, id=order.id)
+    except BuildError:  # the order view is not registered (a trimmed-down app)
+        return current_app.config["STORE_URL"].rstrip("/") + "/admin/"
 
 
 def status_changed(order: Order, event: OrderEvent) -> None:
     """Queue the customer's email for a status change. Does not commit."""
     status = event.to_status
-    if status not in SUBJECTS:
+    if status not in SUBJECTS or status == "placed":  # "placed" is not a status
         return
+    locale = _locale(order)
     send_templated(f"order_{status}", order.email, f"order_{status}", SUBJECTS[status],
-                   locale=order.locale, order_id=order.id,
-                   dedupe_key=f"order:{order.id}:{status}:customer", order=order, event=event,
-                   number=order.number, order_url=order_link(order))
-
-
-
+                   locale=locale, order_id=order.id,
+                   dedupe_key=f"order:{order.id}:{status}:customer", event=event,
+                   **_order_context(order, locale))

@@ -70,7 +70,7 @@ def tracking_url(carrier: str | None, tracking_number: str | None) -> str | None
 
 def apply_transition(order: Order, target: str, *, user_id: int | None = None, note: str = "",
                      carrier: str | None = None, tracking_number: str | None = None,
-                     notify: bool = True) -> OrderEvent:
+                     notify: bool = True, stock_reason: str = "cancel") -> OrderEvent:
     """Move a locked order to `target` inside the caller's transaction. Does not commit.
 
     Records the event, returns stock on cancel, sets the status timestamp and queues the
@@ -89,7 +89,7 @@ def apply_transition(order: Order, target: str, *, user_id: int | None = None, n
         order.tracking_number = tracking_number[:80]
     if target == "cancelled":
         inventory.release(((line.variant_id, line.quantity) for line in order.lines),
-                          order_id=order.id, user_id=user_id, reason="cancel")
+                          order_id=order.id, user_id=user_id, reason=stock_reason)
     previous = order.status
     order.status = target
     setattr(order, STAMPS[target], utcnow())

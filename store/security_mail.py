@@ -16,7 +16,8 @@ class OutboxMailUtil(MailUtil):
         user = kwargs.get("user")
         locale = getattr(user, "locale", None) or _request_locale()
         subject = f"{current_app.config['STORE_NAME']}: {subject}"  # branded like the others
-        queue_email(f"account_{template}", [str(recipient)], subject, body or "",
+        kind = "account_" + template.rsplit("/", 1)[-1]  # "security/email/welcome" -> welcome
+        queue_email(kind, [str(recipient)], subject, body or "",
                     html or "", locale=locale, sender=str(sender))
         # Flask-Security usually commits its own change after this call; when it sends
         # mail without one (a repeated reset request, say), the message is committed after

@@ -135,6 +135,7 @@ def app(tmp_path, app_config, request):
     overrides = dict(app_config)
     if "smtp" in request.fixturenames:
         overrides.setdefault("MAIL_PORT", request.getfixturevalue("smtp").port)
+        overrides.setdefault("MAIL_SUPPRESS_SEND", False)  # TESTING would swallow the mail
     app = make_app(tmp_path, **overrides)
     with app.app_context():
         yield app

@@ -2,7 +2,8 @@
 
 from flask_admin import AdminIndexView, expose
 
-from store.admin.gate import PermissionGate
+from store import reports
+from store.admin.gate import PermissionGate, has_permission
 
 
 class DashboardView(PermissionGate, AdminIndexView):
@@ -12,4 +13,9 @@ class DashboardView(PermissionGate, AdminIndexView):
 
     @expose("/")
     def index(self):
-        return self.render("admin/dashboard.html")
+        """Revenue, orders by status, orders to ship, low stock and best sellers."""
+        figures = reports.dashboard()
+        return self.render("admin/dashboard.html", figures=figures,
+                           chart=reports.revenue_chart(figures.daily),
+                           can_orders=has_permission("orders-read"),
+                           can_inventory=has_permission("inventory-manage"))

@@ -1,7 +1,15 @@
 """Catalog pages: home, product list and product detail, plus language and uploads."""
 
-from flask import (abort, current_app, redirect, render_template, request, send_from_directory,
-                   session, url_for)
+from flask import (
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from store import catalog

@@ -1,0 +1,191 @@
+"""Back-office users and roles (owners only: users-manage).
+
+Owners create users (the password is hashed and fs_uniquifier set by Flask-Security through
+store.accounts.create_user), assign roles and build roles from permissions. Two rules hold on
+every form and action: nobody grants a permission they do not hold (store.accounts.check_grant),
+and the shop always keeps an active owner (store.accounts.check_owner_remains).
+"""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
+from flask_admin.form import BaseForm
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import inspect, select
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from store import accounts
+from store.admin.base import StoreModelView
+from store.database import begin_write, write_transaction
+from store.errors import PermissionDenied, StoreError, ValidationFailed
+from store.extensions import db
+from store.models import Role, User
+
+
+def _roles_query():
+    return db.session.scalars(select(Role).order_by(Role.name)).all()
+
+
+class UserEditForm(BaseForm):
+    """An existing user's name, roles and whether they may sign in."""
+
+    full_name = StringField("Name", validators=[Optional(), Length(max=120)])
+    roles = QuerySelectMultipleField("Roles", query_factory=_roles_query,
+                                     get_label="name")
+    active = BooleanField("Active (may sign in)")
+
+
+class UserCreateForm(BaseForm):
+    """A new user: email, initial password and roles."""
+
+    email = StringField("Email", validators=[DataRequired(), Length(max=255)])
+    full_name = StringField("Name", validators=[Optional(), Length(max=120)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=128)])
+    roles = QuerySelectMultipleField("Roles", query_factory=_roles_query,
+                                     get_label="name")
+    confirmed = BooleanField("Email address already confirmed", default=True)
+
+
+class PermissionsField(SelectMultipleField):
+    """Checkboxes, one per permission the application knows (store.accounts.PERMISSIONS)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators,
+                         choices=[(name, f"{name}: {text}")
+                                  for name, text in accounts.PERMISSIONS.items()], **kwargs)
+
+    def process_data(self, value):
+        # The model stores a list (Flask-Security's AsaList); keep only known names.
+        self.data = [v for v in (value or []) if v in accounts.PERMISSIONS]
+
+
+class RoleForm(BaseForm):
+    """A role: its name, what it is for, and the permissions it gives."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    description = StringField("Description", validators=[Optional(), Length(max=255)])
+    permissions = PermissionsField("Permissions")
+
+
+def _role_names(_view, _context, model, _name):
+    return ", ".join(sorted(role.name for role in model.roles))
+
+
+def _two_factor(_view, _context, model, _name):
+    return "TOTP" if model.tf_primary_method else ""
+
+
+def _permission_list(_view, _context, model, _name):
+    items = sorted(model.permissions or [])
+    return Markup(" ").join(Markup('<span class="badge badge-light">{}</span>').format(p)
+                            for p in items)
+
+
+class UserAdmin(StoreModelView):
+    """Users of the shop and their roles."""
+
+    permission = "users-manage"
+    form = UserEditForm
+    can_export = False
+    can_view_details = False
+
+    column_list = ("email", "full_name", "roles", "active", "tf_primary_method",
+                   "confirmed_at", "create_datetime")
+    column_labels = {"full_name": "Name", "tf_primary_method": "Two-factor",
+                     "confirmed_at": "Confirmed", "create_datetime": "Created"}
+    column_sortable_list = ("email", "full_name", "active", "create_datetime")
+    column_default_sort = [("create_datetime", True), ("id", True)]
+    column_searchable_list = ("email", "full_name")
+    column_filters = ("active", "roles.name")
+    column_formatters = {"roles": _role_names, "tf_primary_method": _two_factor}
+
+    def get_create_form(self):
+        return UserCreateForm
+
+    def get_edit_form(self):
+        return UserEditForm
+
+    def create_model(self, form):
+        """Create the user through Flask-Security: hashed password, fs_uniquifier, roles."""
+        roles = list(form.roles.data or [])
+        try:
+            accounts.check_grant(current_user, accounts.permissions_of_roles(roles))
+            begin_write()
+            user = accounts.create_user(form.email.data, form.password.data,
+                                        [role.name for role in roles],
+                                        confirmed=bool(form.confirmed.data),
+                                        full_name=(form.full_name.data or "").strip() or None)
+        except StoreError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return False
+        with write_transaction():
+            self.record_audit("create", user, {
+                "email": [None, user.email],
+                "roles": [None, sorted(role.name for role in user.roles)],
+                "password": [None, "(hidden)"],
+            })
+        return user
+
+    def on_model_change(self, form, model, is_created):
+        """Refuse a grant beyond the editor's own permissions, and losing the last owner."""
+        # Read the history before touching model.roles: loading the collection autoflushes.
+        added = set(inspect(model).attrs.roles.history.added or ())
+        accounts.check_grant(current_user, accounts.permissions_of_roles(added))
+        accounts.check_owner_remains()
+
+    def on_model_delete(self, model):
+        """The last owner cannot be deleted, and nobody deletes their own account here."""
+        if model.id == current_user.id:
+            raise PermissionDenied("You cannot delete your own account.")
+        accounts.check_owner_remains(without_user_id=model.id)
+
+
+class RoleAdmin(StoreModelView):
+    """Roles, built from permissions."""
+
+    permission = "users-manage"
+    form = RoleForm
+    can_export = False
+
+    column_list = ("name", "description", "permissions")
+    column_sortable_list = ("name",)
+    column_default_sort = "name"
+    column_formatters = {"permissions": _permission_list}
+
+    def on_model_change(self, form, model, is_created):
+        """New permissions must be held by the editor; built-in roles keep their names."""
+        history = inspect(model).attrs.permissions.history
+        if is_created:
+            old = set()
+        elif history.deleted:
+            old = set(history.deleted[0] or [])
+        else:
+            old = set(model.permissions or [])
+        if not is_created:
+            old_name = inspect(model).attrs.name.history
+            if old_name.deleted and old_name.deleted[0] in accounts.ROLES \
+                    and old_name.deleted[0] != model.name:
+                raise ValidationFailed(f"The built-in role {old_name.deleted[0]} cannot be "
+                                       "renamed.")
+        accounts.check_grant(current_user, set(model.permissions or []) - old)
+        accounts.check_owner_remains()
+
+    def on_model_delete(self, model):
+        """Built-in roles stay, and deleting a role must leave an owner."""
+        if model.name in accounts.ROLES:
+            raise ValidationFailed(f"The built-in role {model.name} cannot be deleted.")
+        accounts.check_owner_remains(without_role_id=model.id)
+
+
+def register_user_views(admin) -> None:
+    """Add users and roles (owners only) to the admin."""
+    admin.add_view(UserAdmin(User, db, name="Users", endpoint="user", category="Access"))
+    admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="role", category="Access"))

@@ -1,0 +1,248 @@
+"""Checkout: turning a cart into an order in one transaction, and expiring unpaid orders."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from store import inventory, order_emails, orders, shipping
+from store.cart import CartOwner, compute_totals, display_name, find_cart
+from store.database import write_transaction
+from store.errors import EmptyCart, NotFound, OutOfStock, StoreError, ValidationFailed
+from store.extensions import db
+from store.models import Address, Order, OrderEvent, OrderLine, Variant
+from store.models.base import utcnow
+from store.payments import get_provider
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+# (field, max length, required)
+ADDRESS_FIELDS = (("full_name", 120, True), ("address_line1", 200, True),
+                  ("address_line2", 200, False), ("city", 100, True),
+                  ("postal_code", 20, True), ("country", 2, True), ("phone", 40, False))
+
+
+@dataclass
+class CheckoutDetails:
+    """What the checkout form collects (already validated by the form; checked again here)."""
+
+    email: str
+    full_name: str
+    address_line1: str
+    city: str
+    postal_code: str
+    country: str
+    shipping_method: str
+    payment_method: str
+    address_line2: str = ""
+    phone: str = ""
+    save_address: bool = False
+
+
+def _clean(details: CheckoutDetails) -> CheckoutDetails:
+    """Trim and check every field; ValidationFailed names the first wrong one."""
+    values = {}
+    for name, length, required in ADDRESS_FIELDS:
+        value = " ".join(str(getattr(details, name) or "").split())
+        if required and not value:
+            raise ValidationFailed(_("Please fill in this field."), field=name)
+        if len(value) > length:
+            raise ValidationFailed(_("Please use at most %(n)d characters.", n=length),
+                                   field=name)
+        values[name] = value
+    values["country"] = values["country"].upper()
+    if not values["country"].isalpha() or len(values["country"]) != 2:
+        raise ValidationFailed(_("Please choose a country."), field="country")
+    try:
+        email = validate_email((details.email or "").strip(),
+                               check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationFailed(_("Please enter a valid email address."),
+                               field="email") from None
+    if details.shipping_method not in shipping.METHODS:
+        raise ValidationFailed(_("Please choose a shipping method."), field="shipping_method")
+    get_provider(details.payment_method)
+    return CheckoutDetails(email=email[:255], shipping_method=details.shipping_method,
+                           payment_method=details.payment_method,
+                           save_address=bool(details.save_address), **values)
+
+
+def new_checkout_token() -> str:
+    """A fresh token for one checkout form (the hidden field that makes placing idempotent)."""
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+def _existing(token: str, user_id: int | None) -> Order | None:
+    order = db.session.scalar(select(Order).where(Order.checkout_token == token))
+    if order is not None and order.user_id != user_id:
+        raise NotFound(_("There is no such order."))
+    return order
+
+
+def _unique_number() -> str:
+    """A new order number, drawn again on the (very unlikely) collision."""
+    for _attempt in range(10):
+        number = orders.new_order_number()
+        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+            return number
+    raise StoreError("Could not draw a free order number.")  # pragma: no cover
+
+
+def _stock_message(variant_id: int, names: dict[int, str]) -> str:
+    stock = db.session.scalar(select(Variant.stock).where(Variant.id == variant_id)) or 0
+    name = names.get(variant_id, "")
+    if stock <= 0:
+        return _("Sorry, “%(name)s” is sold out. Please remove it from your cart to "
+                 "continue.", name=name)
+    return _("Only %(stock)d of “%(name)s” left. Please lower the quantity in your cart "
+             "to continue.", stock=stock, name=name)
+
+
+def place_order(owner: CartOwner, details: CheckoutDetails, *, checkout_token: str,
+                locale: str = "en") -> Order:
+    """Place the owner's cart as an order, in one transaction. Commits.
+
+    Prices come from the database, never from the form. Stock for every line is reserved
+    with an atomic conditional update, in variant order; if any line lacks stock nothing is
+    reserved and OutOfStock names the line. The order gets a random number, line snapshots,
+    its first event and its queued confirmation; the cart is emptied. Submitting the same
+    form again (same checkout_token) returns the order already placed.
+    """
+    if not checkout_token or not _TOKEN.match(checkout_token):
+        raise ValidationFailed(_("This checkout form has expired. Please check the details "
+                                 "and place the order again."))
+    details = _clean(details)
+    provider = get_provider(details.payment_method)
+    try:
+        with write_transaction():
+            existing = _existing(checkout_token, owner.user_id)
+            if existing is not None:
+                return existing
+            order = _create_order(owner, details, provider, checkout_token, locale)
+    except IntegrityError:
+        # The same form submitted twice at once (PostgreSQL): the other request placed it.
+        db.session.rollback()
+        existing = _existing(checkout_token, owner.user_id)
+        if existing is None:
+            raise
+        return existing
+    return order
+
+
+def _create_order(owner: CartOwner, details: CheckoutDetails, provider, checkout_token: str,
+                  locale: str) -> Order:
+    cart = find_cart(owner)
+    if cart is None or not cart.lines:
+        raise EmptyCart(_("Your cart is empty."))
+    names = {line.variant_id: display_name(line.variant) for line in cart.lines}
+    for line in cart.lines:
+        if not (line.variant.active and line.variant.product.active):
+            raise ValidationFailed(_("“%(name)s” is no longer for sale. Please remove it from "
+                                     "your cart to continue.", name=names[line.variant_id]),
+                                   variant_id=line.variant_id)
+    priced = [(line, line.variant.price) for line in cart.lines]
+    totals = compute_totals(((price, line.quantity) for line, price in priced),
+                            details.shipping_method)
+    now = utcnow()
+    order = Order(
+        number=_unique_number(), checkout_token=checkout_token, user_id=owner.user_id,
+        email=details.email, status="pending", locale=locale,
+        currency=current_app.config["STORE_CURRENCY"],
+        full_name=details.full_name, address_line1=details.address_line1,
+        address_line2=details.address_line2, city=details.city,
+        postal_code=details.postal_code, country=details.country, phone=details.phone,
+        shipping_method=details.shipping_method, payment_method=provider.code,
+        subtotal=totals.subtotal, shipping_cost=totals.shipping, total=totals.total,
+        created_at=now,
+    )
+    if provider.online:
+        minutes = int(current_app.config["STORE_ORDER_PAYMENT_TIMEOUT_MINUTES"])
+        order.payment_due_at = now + timedelta(minutes=minutes)
+    db.session.add(order)
+    db.session.flush()
+    try:
+        inventory.reserve(((line.variant_id, line.quantity) for line in cart.lines),
+                          order_id=order.id, user_id=owner.user_id)
+    except OutOfStock as exc:
+        variant_id = exc.details.get("variant_id")
+        raise OutOfStock(_stock_message(variant_id, names), variant_id=variant_id) from exc
+    for line, price in priced:
+        variant = line.variant
+        order.lines.append(OrderLine(
+            variant_id=variant.id, product_name=variant.product.name, sku=variant.sku,
+            options=dict(variant.options or {}), unit_price=price, quantity=line.quantity,
+            line_total=price * line.quantity))
+    db.session.add(OrderEvent(order=order, from_status=None, to_status="pending",
+                              note="Order placed", user_id=owner.user_id))
+    if details.save_address and owner.user_id is not None:
+        _save_address(owner.user_id, details)
+    for line in list(cart.lines):
+        cart.lines.remove(line)
+    db.session.flush()
+    order_emails.order_placed(order)
+    return order
+
+
+def _save_address(user_id: int, details: CheckoutDetails) -> None:
+    fields = {name: getattr(details, name) for name, _n, _r in ADDRESS_FIELDS}
+    same = db.session.scalar(select(Address.id).filter_by(user_id=user_id, **fields))
+    if same is None:
+        db.session.add(Address(user_id=user_id, **fields))
+
+
+def saved_address(user_id: int, address_id) -> Address:
+    """One of the customer's saved addresses; NotFound for anyone else's."""
+    try:
+        address_id = int(address_id)
+    except (TypeError, ValueError):
+        address_id = None
+    address = db.session.scalar(
+        select(Address).where(Address.id == address_id, Address.user_id == user_id))
+    if address is None:
+        raise NotFound(_("That address is not one of yours."), field="address_id")
+    return address
+
+
+def addresses_of(user_id: int) -> list[Address]:
+    """A customer's saved addresses, oldest first."""
+    return list(db.session.scalars(
+        select(Address).where(Address.user_id == user_id).order_by(Address.id)))
+
+
+def expire_unpaid(now=None) -> int:
+    """Cancel online-payment orders still unpaid after their due time, returning their stock.
+
+    Each order is its own transaction through the order service, so a run that stops halfway
+    loses nothing and running it again (from cron or a loop) is safe. Returns how many
+    orders were cancelled.
+    """
+    now = now or utcnow()
+    due = (Order.status == "pending") & Order.payment_due_at.is_not(None) \
+        & (Order.payment_due_at <= now)
+    ids = list(db.session.scalars(select(Order.id).where(due).order_by(Order.id)))
+    db.session.rollback()  # end the read; each order gets its own write transaction
+    cancelled = 0
+    for order_id in ids:
+        try:
+            with write_transaction():
+                order = db.session.scalar(
+                    select(Order).where(Order.id == order_id, due).with_for_update())
+                if order is None:  # paid or cancelled meanwhile
+                    continue
+                orders.apply_transition(order, "cancelled", stock_reason="expired",
+                                        note="Payment not received in time")
+            cancelled += 1
+        except StoreError as exc:
+            log.warning("could not expire order %s: %s", order_id, exc.message)
+    return cancelled

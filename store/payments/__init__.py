@@ -1,0 +1,46 @@
+"""Payment providers behind one interface: a registry of PaymentProvider objects.
+
+`manual` (bank transfer or pay on delivery, marked paid by staff) is always on; `stripe`
+(hosted Checkout and a signed webhook) is on when its keys are configured. Card numbers never
+reach the shop.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from store.errors import ValidationFailed
+from store.payments.base import PaymentProvider
+
+_PROVIDERS: dict[str, PaymentProvider] = {}
+
+
+def register(provider_class: type[PaymentProvider]) -> type[PaymentProvider]:
+    """Class decorator: make a provider available by its code."""
+    _PROVIDERS[provider_class.code] = provider_class()
+    return provider_class
+
+
+def enabled_providers(config=None) -> list[PaymentProvider]:
+    """The providers this shop offers, manual first."""
+    cfg = config if config is not None else current_app.config
+    return [p for p in _PROVIDERS.values() if p.enabled(cfg)]
+
+
+def get_provider(code: str, config=None) -> PaymentProvider:
+    """An enabled provider by code; a clear error for anything else."""
+    cfg = config if config is not None else current_app.config
+    provider = _PROVIDERS.get(code or "")
+    if provider is None or not provider.enabled(cfg):
+        raise ValidationFailed(_("Please choose a payment method."), field="payment_method")
+    return provider
+
+
+def provider_for(order) -> PaymentProvider | None:
+    """The provider an order was placed with (even if since switched off)."""
+    return _PROVIDERS.get(order.payment_method)
+
+
+# The built-in providers register themselves on import.
+from store.payments import manual, stripe_provider  # noqa: E402,F401

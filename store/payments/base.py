@@ -1,0 +1,35 @@
+"""The interface every payment provider implements."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store.models import Order
+
+
+class PaymentProvider:
+    """A way to pay. A new provider is one module that subclasses this and registers itself."""
+
+    #: Stored on the order (Order.payment_method) and posted by the checkout form.
+    code: str = ""
+    #: What the customer sees at checkout (a lazy translation).
+    label = ""
+    #: True when the customer pays online right away: unpaid orders then release their
+    #: stock after STORE_ORDER_PAYMENT_TIMEOUT_MINUTES.
+    online: bool = False
+
+    def enabled(self, config) -> bool:
+        """Whether the shop's configuration turns this provider on."""
+        return True
+
+    def start_payment(self, order: Order) -> str | None:
+        """Begin paying a placed order: a URL to send the customer to, or None to stay.
+
+        Called after the order is committed; raises PaymentError when the provider fails.
+        """
+        return None
+
+    def instructions(self, order: Order, config) -> str:
+        """What the customer should do next, shown on the order page."""
+        return ""

@@ -1,0 +1,193 @@
+"""Stripe: a hosted Checkout Session per order and a signed webhook that marks it paid.
+
+The customer types their card on Stripe's page; the shop only ever sees session ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+import stripe
+from babel.numbers import get_currency_precision
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from store.database import write_transaction
+from store.errors import PaymentError
+from store.extensions import db
+from store.models import Order, OrderNote, ProcessedWebhook
+from store.models.base import utcnow
+from store.payments import register
+from store.payments.base import PaymentProvider
+
+log = logging.getLogger(__name__)
+
+PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+# Stripe lets a Checkout Session live from 30 minutes to 24 hours.
+SESSION_MIN = timedelta(minutes=30)
+SESSION_MAX = timedelta(hours=23, minutes=55)
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """An amount in the currency's smallest unit (cents), as Stripe wants it."""
+    digits = get_currency_precision(currency.upper())
+    return int((amount * (Decimal(10) ** digits)).to_integral_value())
+
+
+def client(config=None) -> stripe.StripeClient:
+    """A Stripe client with this shop's key; STRIPE_API_BASE points it elsewhere (tests)."""
+    cfg = config if config is not None else current_app.config
+    base = cfg.get("STRIPE_API_BASE") or None
+    return stripe.StripeClient(
+        cfg["STRIPE_SECRET_KEY"],
+        base_addresses={"api": base} if base else {},
+        max_network_retries=1,
+        http_client=stripe.RequestsClient(timeout=20),
+    )
+
+
+def _session_params(order: Order) -> dict:
+    from store.orders_access import access_values, build_url
+
+    currency = order.currency.lower()
+    items = []
+    for line in order.lines:
+        name = f"{line.product_name} ({line.options_label})" if line.options_label \
+            else line.product_name
+        items.append({
+            "quantity": line.quantity,
+            "price_data": {"currency": currency,
+                           "unit_amount": minor_units(line.unit_price, currency),
+                           "product_data": {"name": name[:250]}},
+        })
+    if order.shipping_cost > 0:
+        items.append({
+            "quantity": 1,
+            "price_data": {"currency": currency,
+                           "unit_amount": minor_units(order.shipping_cost, currency),
+                           "product_data": {"name": _("Shipping")}},
+        })
+    values = {"order": order.number, **access_values(order)}
+    success = build_url("storefront.stripe_return", _external=True, **values)
+    cancel = build_url("storefront.stripe_return", _external=True, status="cancelled",
+                       **values)
+    now = utcnow()
+    due = order.payment_due_at
+    if due is not None and due.tzinfo is None:  # SQLite returns naive UTC
+        due = due.replace(tzinfo=now.tzinfo)
+    expires = min(max((due or now) - now, SESSION_MIN), SESSION_MAX)
+    return {
+        "mode": "payment",
+        "line_items": items,
+        "client_reference_id": order.number,
+        "customer_email": order.email,
+        "metadata": {"order_number": order.number},
+        "payment_intent_data": {"metadata": {"order_number": order.number}},
+        # Stripe replaces the placeholder with the session id on the way back.
+        "success_url": success + "&session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": cancel,
+        "expires_at": int((now + expires).timestamp()),
+        "locale": order.locale if order.locale in ("en", "es") else "auto",
+    }
+
+
+@register
+class StripePayment(PaymentProvider):
+    """Card and wallet payments on Stripe's hosted Checkout page."""
+
+    code = "stripe"
+    label = _l("Card (secure payment page by Stripe)")
+    online = True
+
+    def enabled(self, config) -> bool:
+        return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"))
+
+    def start_payment(self, order: Order) -> str:
+        """Create a Checkout Session for the order and return its page's URL."""
+        try:
+            session = client().v1.checkout.sessions.create(params=_session_params(order))
+        except stripe.StripeError as exc:
+            log.warning("Stripe session for order %s failed: %s", order.number, exc)
+            raise PaymentError(_("The payment service is not answering right now. Your "
+                                 "order is saved; please try paying again in a moment.")
+                               ) from exc
+        with write_transaction():
+            db.session.execute(update(Order).where(Order.id == order.id)
+                               .values(payment_reference=session.id)
+                               .execution_options(synchronize_session=False))
+        return session.url
+
+    def instructions(self, order, config) -> str:
+        if order.status == "pending":
+            return _("Your order is reserved until the payment is complete.")
+        return ""
+
+
+def verify_event(payload: bytes, signature: str | None, config=None) -> stripe.Event:
+    """Check a webhook's Stripe-Signature on the raw body; PaymentError if it is wrong."""
+    cfg = config if config is not None else current_app.config
+    secret = cfg.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        raise PaymentError("Stripe webhooks are not configured.")
+    try:
+        return stripe.Webhook.construct_event(payload, signature or "", secret)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise PaymentError("Invalid Stripe webhook signature or payload.") from exc
+
+
+def handle_event(event: stripe.Event) -> str:
+    """Act on a verified event once; returns what happened (for logs and tests).
+
+    The event id is recorded in the same transaction as its effect, so a replayed or
+    duplicated delivery changes nothing; the order is locked and only a pending order
+    becomes paid, so two different events for one payment mark it paid once.
+    """
+    try:
+        with write_transaction():
+            seen = db.session.scalar(
+                select(ProcessedWebhook.id).where(ProcessedWebhook.event_id == event.id))
+            if seen is not None:
+                return "duplicate"
+            db.session.add(ProcessedWebhook(provider="stripe", event_id=event.id))
+            db.session.flush()
+            if event.type not in PAID_EVENTS:
+                return "ignored"
+            return _mark_paid(event.data.object.to_dict())
+    except IntegrityError:  # the same event delivered twice at once: the other one won
+        db.session.rollback()
+        return "duplicate"
+
+
+def _mark_paid(session: dict) -> str:
+    from store.orders import apply_transition
+
+    if session.get("payment_status") not in ("paid", "no_payment_required"):
+        return "awaiting-payment"  # a delayed method: async_payment_succeeded follows
+    number = (session.get("metadata") or {}).get("order_number") \
+        or session.get("client_reference_id")
+    order = db.session.scalar(select(Order).where(Order.number == number).with_for_update())
+    if order is None:
+        log.warning("Stripe session %s names unknown order %r", session.get("id"), number)
+        return "unknown-order"
+    expected = minor_units(order.total, order.currency)
+    paid = session.get("amount_total")
+    currency = (session.get("currency") or "").lower()
+    if paid != expected or currency != order.currency.lower():
+        db.session.add(OrderNote(order_id=order.id, body=(
+            f"Stripe session {session.get('id')} paid {paid} {currency.upper()} but the "
+            f"order total is {expected} {order.currency}: check it before shipping.")))
+        return "amount-mismatch"
+    if order.status == "pending":
+        apply_transition(order, "paid", note=f"Paid with Stripe ({session.get('id')})")
+        return "paid"
+    if order.status == "cancelled":
+        db.session.add(OrderNote(order_id=order.id, body=(
+            f"Stripe session {session.get('id')} was paid after the order was cancelled: "
+            "refund the payment or contact the customer.")))
+        return "paid-after-cancel"
+    return "already-paid"

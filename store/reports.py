@@ -1,0 +1,246 @@
+"""Reports for the dashboard: revenue, orders by status, stock to watch, best sellers.
+
+Revenue is the total of orders whose money the shop kept: status paid, shipped or delivered.
+Pending orders are not paid yet; cancelled and refunded orders gave the money back (a refund
+takes an order out of the revenue of the day it was paid). An order counts on the day it was
+paid (`paid_at`, or `created_at` for an order without one), in UTC days. Every figure is one
+aggregate SQL query that runs the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from store.customers import REVENUE_STATUSES
+from store.extensions import db
+from store.models import Order, OrderLine, Product, Variant
+from store.models.base import utcnow
+
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _revenue_time():
+    """When an order's money came in: paid_at, else created_at."""
+    return func.coalesce(Order.paid_at, Order.created_at)
+
+
+def _utc_day(column):
+    """The UTC calendar day of a timestamp column, as 'YYYY-MM-DD' text.
+
+    SQLite stores the UTC wall time (the application writes UTC); PostgreSQL's timestamptz
+    is converted to UTC first, whatever the session time zone.
+    """
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column)
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of a day."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def revenue_between(start: datetime, end: datetime) -> tuple[Decimal, int]:
+    """Revenue and number of revenue orders paid in [start, end)."""
+    paid = _revenue_time()
+    total, count = db.session.execute(
+        select(func.coalesce(func.sum(Order.total), 0), func.count(Order.id))
+        .where(Order.status.in_(REVENUE_STATUSES), paid >= start, paid < end)
+    ).one()
+    return _money(total), int(count)
+
+
+def daily_revenue(days: int = 30, today: date | None = None) -> list[tuple[date, Decimal]]:
+    """Revenue per UTC day for the last `days` days (today included), zeros filled in."""
+    today = today or utcnow().date()
+    first = today - timedelta(days=days - 1)
+    paid = _revenue_time()
+    day = _utc_day(paid)
+    rows = db.session.execute(
+        select(day.label("day"), func.sum(Order.total))
+        .where(Order.status.in_(REVENUE_STATUSES), paid >= day_start(first),
+               paid < day_start(today + timedelta(days=1)))
+        .group_by(day)
+    ).all()
+    by_day = {str(d): _money(v) for d, v in rows}
+    return [(first + timedelta(days=i), by_day.get((first + timedelta(days=i)).isoformat(),
+                                                   _money(0)))
+            for i in range(days)]
+
+
+def orders_by_status() -> dict[str, int]:
+    """How many orders are in each status (every status listed, zeros included)."""
+    from store.orders import STATUSES
+
+    counts = dict.fromkeys(STATUSES, 0)
+    for status, count in db.session.execute(
+            select(Order.status, func.count(Order.id)).group_by(Order.status)):
+        counts[status] = int(count)
+    return counts
+
+
+def awaiting_shipment(limit: int = 10) -> list[Order]:
+    """Paid orders not shipped yet, oldest payment first."""
+    return list(db.session.scalars(
+        select(Order).where(Order.status == "paid")
+        .order_by(_revenue_time(), Order.id).limit(limit)))
+
+
+def low_stock(limit: int = 20) -> list[Variant]:
+    """Active variants of active products at or under their low-stock threshold, emptiest first."""
+    return list(db.session.scalars(
+        select(Variant).join(Variant.product)
+        .where(Variant.active.is_(True), Product.active.is_(True),
+               Variant.stock <= Variant.low_stock_threshold)
+        .options(joinedload(Variant.product))
+        .order_by(Variant.stock, Variant.sku).limit(limit)))
+
+
+def low_stock_count() -> int:
+    """How many active variants are at or under their threshold."""
+    return int(db.session.scalar(
+        select(func.count(Variant.id)).join(Variant.product)
+        .where(Variant.active.is_(True), Product.active.is_(True),
+               Variant.stock <= Variant.low_stock_threshold)))
+
+
+@dataclass(frozen=True)
+class TopProduct:
+    """A product's sales over a period."""
+
+    name: str
+    quantity: int
+    revenue: Decimal
+
+
+def top_products(days: int = 30, limit: int = 10, now: datetime | None = None
+                 ) -> list[TopProduct]:
+    """Best-selling products by units over the last `days` days (revenue orders only).
+
+    Lines are grouped by the product name they were sold under, so a product deleted since
+    still shows.
+    """
+    now = now or utcnow()
+    since = day_start(now.date() - timedelta(days=days - 1))
+    paid = _revenue_time()
+    quantity = func.sum(OrderLine.quantity)
+    rows = db.session.execute(
+        select(OrderLine.product_name, quantity.label("quantity"),
+               func.sum(OrderLine.line_total).label("revenue"))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.status.in_(REVENUE_STATUSES), paid >= since)
+        .group_by(OrderLine.product_name)
+        .order_by(quantity.desc(), OrderLine.product_name)
+        .limit(limit)
+    ).all()
+    return [TopProduct(name, int(qty), _money(revenue)) for name, qty, revenue in rows]
+
+
+@dataclass
+class Dashboard:
+    """Every figure on the back-office dashboard."""
+
+    today: date
+    revenue_today: Decimal
+    orders_today: int
+    revenue_7_days: Decimal
+    orders_7_days: int
+    revenue_30_days: Decimal
+    orders_30_days: int
+    by_status: dict[str, int]
+    awaiting: list[Order]
+    low_stock: list[Variant]
+    low_stock_count: int
+    top_products: list[TopProduct]
+    daily: list[tuple[date, Decimal]] = field(default_factory=list)
+
+    @property
+    def awaiting_count(self) -> int:
+        return self.by_status.get("paid", 0)
+
+
+def dashboard(now: datetime | None = None) -> Dashboard:
+    """Compute the dashboard's figures; "7 days" and "30 days" include today."""
+    now = now or utcnow()
+    today = now.date()
+    tomorrow = day_start(today + timedelta(days=1))
+    rev_today = revenue_between(day_start(today), tomorrow)
+    rev_7 = revenue_between(day_start(today - timedelta(days=6)), tomorrow)
+    rev_30 = revenue_between(day_start(today - timedelta(days=29)), tomorrow)
+    return Dashboard(
+        today=today,
+        revenue_today=rev_today[0], orders_today=rev_today[1],
+        revenue_7_days=rev_7[0], orders_7_days=rev_7[1],
+        revenue_30_days=rev_30[0], orders_30_days=rev_30[1],
+        by_status=orders_by_status(),
+        awaiting=awaiting_shipment(),
+        low_stock=low_stock(),
+        low_stock_count=low_stock_count(),
+        top_products=top_products(now=now),
+        daily=daily_revenue(30, today),
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the revenue chart, in SVG user units."""
+
+    day: date
+    value: Decimal
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass
+class Chart:
+    """Geometry of the daily revenue bar chart (drawn by templates/admin/dashboard.html)."""
+
+    width: int
+    height: int
+    top: int
+    bottom: int
+    left: int
+    bars: list[Bar]
+    maximum: Decimal
+    gridlines: list[tuple[float, Decimal]]
+
+
+def revenue_chart(series: list[tuple[date, Decimal]], width: int = 720, height: int = 220
+                  ) -> Chart:
+    """Lay out bars for a daily series; the scale starts at zero and tops at a round value."""
+    left, top, bottom = 64, 12, 28
+    plot_h = height - top - bottom
+    plot_w = width - left - 8
+    peak = max((v for _, v in series), default=Decimal(0))
+    maximum = _nice_ceiling(peak)
+    slot = plot_w / max(len(series), 1)
+    bars = []
+    for i, (day, value) in enumerate(series):
+        h = float(value / maximum) * plot_h if maximum else 0.0
+        bars.append(Bar(day, value, round(left + i * slot + slot * 0.15, 2),
+                        round(top + plot_h - h, 2), round(slot * 0.7, 2), round(h, 2)))
+    gridlines = [(round(top + plot_h - plot_h * k / 4, 2), (maximum * k / 4).quantize(CENT))
+                 for k in range(5)]
+    return Chart(width, height, top, bottom, left, bars, maximum, gridlines)
+
+
+def _nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above value (0 stays 0)."""
+    if value <= 0:
+        return Decimal(0)
+    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if value <= magnitude * step:
+            return magnitude * step
+    return magnitude * 10

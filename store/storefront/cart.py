@@ -1,0 +1,134 @@
+"""Cart pages: show the cart, add, change and remove lines; the header's item count."""
+
+from flask import (
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
+
+from store import cart as carts
+from store.errors import StoreError
+from store.storefront import bp
+from store.storefront.forms import CartAddForm, CartUpdateForm
+
+SESSION_KEY = "cart_token"
+# Per request (not `g`, which a test's app context shares between requests).
+COUNT_KEY = "store.cart_count"
+
+
+def cart_owner() -> carts.CartOwner:
+    """The cart of this request: the signed-in customer's, else this browser session's."""
+    if current_user.is_authenticated:
+        return carts.CartOwner(user_id=current_user.id)
+    return carts.CartOwner(token=session.get(SESSION_KEY))
+
+
+def _remember(cart) -> None:
+    if cart is not None and cart.user_id is None:
+        session[SESSION_KEY] = cart.token
+
+
+def form_error(form) -> str:
+    """The first error of a form, as one message."""
+    if form.csrf_token.errors:
+        return _("Your session expired. Please try again.")
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return _("Please check what you sent and try again.")
+
+
+def _back(default: str) -> str:
+    """Where to return after a form: the page the form came from when it is ours."""
+    target = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    if target.startswith(host + "/"):
+        return target[len(host):]
+    return default
+
+
+@bp.get("/cart")
+def cart():
+    """The cart: lines priced now, notices about price or stock changes, totals."""
+    summary = carts.summarize(carts.find_cart(cart_owner()))
+    request.environ[COUNT_KEY] = summary.item_count
+    return render_template("storefront/cart.html", summary=summary, form=CartUpdateForm())
+
+
+@bp.post("/cart/items")
+def cart_add():
+    """Add a variant to the cart (fields variant_id, quantity)."""
+    form = CartAddForm()
+    if not form.validate():
+        flash(form_error(form), "error")
+        return redirect(_back(url_for("storefront.cart")), 303)
+    try:
+        added = carts.add_item(cart_owner(), form.variant_id.data, form.quantity.data)
+    except StoreError as exc:
+        flash(exc.message, "error")
+        return redirect(_back(url_for("storefront.cart")), 303)
+    _remember(added)
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("storefront.cart"), 303)
+
+
+@bp.post("/cart/items/<int:line_id>")
+def cart_update(line_id):
+    """Change the quantity of a cart line; 0 removes it."""
+    form = CartUpdateForm()
+    if not form.validate():
+        flash(form_error(form), "error")
+        return redirect(url_for("storefront.cart"), 303)
+    try:
+        carts.update_item(cart_owner(), line_id, form.quantity.data)
+    except StoreError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Your cart was updated."), "success")
+    return redirect(url_for("storefront.cart"), 303)
+
+
+class _CartCount:
+    """The header badge's item count, looked up only if a page shows it."""
+
+    def _value(self) -> int:
+        if COUNT_KEY not in request.environ:
+            owner = cart_owner()
+            count = carts.item_count(owner) if (owner.user_id or owner.token) else 0
+            request.environ[COUNT_KEY] = count
+        return request.environ[COUNT_KEY]
+
+    def __bool__(self) -> bool:
+        return self._value() > 0
+
+    def __int__(self) -> int:
+        return self._value()
+
+    def __str__(self) -> str:
+        return str(self._value())
+
+    def __html__(self) -> str:
+        return str(self._value())
+
+
+@bp.app_context_processor
+def _cart_count():
+    if not has_request_context():
+        return {}
+    return {"cart_count": _CartCount()}
+
+
+@user_logged_in.connect
+def _merge_visitor_cart(_app, user, **_extra):
+    """A visitor who signs in keeps what they put in their cart."""
+    if not has_request_context():
+        return
+    token = session.pop(SESSION_KEY, None)
+    if token:
+        carts.merge_into_user(token, user.id)

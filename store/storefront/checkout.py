@@ -1,0 +1,126 @@
+"""Checkout pages: the form, placing the order, and the way back from Stripe."""
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from store import cart as carts
+from store import checkout
+from store.errors import EmptyCart, NotFound, OutOfStock, PaymentError, StoreError
+from store.extensions import csrf, limiter
+from store.i18n import current_locale
+from store.orders_access import access_values, find_order_for_viewer, order_url
+from store.payments import get_provider, stripe_provider
+from store.storefront import bp
+from store.storefront.cart import cart_owner, form_error
+from store.storefront.forms import CheckoutForm
+
+
+def _checkout_limit() -> str:
+    return current_app.config.get("STORE_CHECKOUT_LIMIT", "10/minute;60/hour")
+
+
+def _render(form, summary, addresses, status=200):
+    return render_template("storefront/checkout.html", form=form, summary=summary,
+                           addresses=addresses), status
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@limiter.limit(_checkout_limit, methods=["POST"])
+def checkout_page():
+    """GET: the checkout form. POST: place the order and go to it (or to the payment page)."""
+    owner = cart_owner()
+    user_id = owner.user_id
+    addresses = checkout.addresses_of(user_id) if user_id else []
+    form = CheckoutForm()
+    method = form.shipping_method.data if request.method == "POST" else "standard"
+    summary = carts.summarize(carts.find_cart(owner), method)
+    form.set_choices(summary.subtotal, addresses)
+    if request.method == "GET":
+        if summary.is_empty:
+            flash(_("Your cart is empty."), "error")
+            return redirect(url_for("storefront.cart"))
+        form.checkout_token.data = checkout.new_checkout_token()
+        if current_user.is_authenticated:
+            form.email.data = current_user.email
+            form.full_name.data = current_user.full_name or ""
+            if addresses:
+                form.address_id.data = addresses[-1].id
+        return _render(form, summary, addresses)
+
+    if user_id and form.address_id.data:
+        try:
+            form.use_address(checkout.saved_address(user_id, form.address_id.data))
+        except NotFound as exc:
+            form.address_id.errors = [exc.message]
+            return _render(form, summary, addresses, 400)
+    if not form.validate():
+        if form.csrf_token.errors:
+            flash(form_error(form), "error")
+        return _render(form, summary, addresses, 400)
+    details = checkout.CheckoutDetails(
+        email=form.email.data, full_name=form.full_name.data,
+        address_line1=form.address_line1.data, address_line2=form.address_line2.data or "",
+        city=form.city.data, postal_code=form.postal_code.data, country=form.country.data,
+        phone=form.phone.data or "", shipping_method=form.shipping_method.data,
+        payment_method=form.payment_method.data,
+        save_address=bool(form.save_address.data) and not form.address_id.data)
+    try:
+        order = checkout.place_order(owner, details, checkout_token=form.checkout_token.data,
+                                     locale=current_locale())
+    except (EmptyCart, OutOfStock) as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("storefront.cart"), 303)
+    except StoreError as exc:
+        field = exc.details.get("field")
+        if field and field in form:
+            form[field].errors = [exc.message]
+        else:
+            flash(exc.message, "error")
+        return _render(form, summary, addresses, 400)
+    return _after_placing(order)
+
+
+def _after_placing(order):
+    """Send the customer to pay online, or straight to the order page."""
+    provider = get_provider(order.payment_method)
+    if provider.online and order.status == "pending":
+        try:
+            target = provider.start_payment(order)
+        except PaymentError as exc:
+            flash(exc.message, "error")
+            return redirect(order_url(order), 303)
+        if target:
+            return redirect(target, 303)
+    flash(_("Thank you! Your order %(number)s is placed.", number=order.number), "success")
+    return redirect(order_url(order), 303)
+
+
+@bp.get("/payments/stripe/return")
+def stripe_return():
+    """Back from Stripe's page: say what happened and show the order (changes nothing)."""
+    try:
+        order = find_order_for_viewer(request.args.get("order", ""), request.args.get("token"))
+    except NotFound:
+        abort(404)
+    if request.args.get("status") == "cancelled":
+        flash(_("The payment was not completed. Your order is kept for a while: you can pay "
+                "from this page."), "warning")
+    elif order.status == "pending":
+        flash(_("Thank you! We are confirming your payment; this page will show it shortly."),
+              "success")
+    return redirect(url_for("storefront.order_detail", number=order.number,
+                            **access_values(order)), 303)
+
+
+@bp.post("/payments/stripe/webhook")
+@csrf.exempt
+def stripe_webhook():
+    """Stripe's signed notifications: a paid Checkout Session marks its order paid."""
+    try:
+        event = stripe_provider.verify_event(request.get_data(),
+                                             request.headers.get("Stripe-Signature"))
+    except PaymentError as exc:
+        return jsonify(error=exc.message), 400
+    outcome = stripe_provider.handle_event(event)
+    return jsonify(received=True, outcome=outcome)

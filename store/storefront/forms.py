@@ -1,0 +1,97 @@
+"""Storefront forms (Flask-WTF: every one carries a csrf_token)."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from store import shipping
+from store.i18n import money
+from store.payments import enabled_providers
+
+REQUIRED = _l("Please fill in this field.")
+
+
+class CartAddForm(FlaskForm):
+    """Add a variant to the cart (quantity parsed and checked by the cart service)."""
+
+    variant_id = StringField()
+    quantity = StringField(default="1")
+
+
+class CartUpdateForm(FlaskForm):
+    """Change a cart line's quantity (0 removes it)."""
+
+    quantity = StringField()
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs CSRF (cancel an order, pay again); `token` for guests."""
+
+    token = HiddenField()
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries by ISO code, named in the visitor's language, sorted by name."""
+    names = get_locale().territories
+    choices = sorted(((code, name) for code, name in names.items()
+                      if len(code) == 2 and code.isalpha()), key=lambda c: c[1])
+    return [("", str(_l("Choose a country")))] + choices
+
+
+class CheckoutForm(FlaskForm):
+    """Contact, shipping address, shipping and payment method."""
+
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(REQUIRED), Email(_l("Please enter a valid email address.")),
+        Length(max=255)])
+    address_id = SelectField(_l("Ship to"), coerce=int, default=0, validate_choice=False)
+    full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED),
+                                                          Length(max=120)])
+    address_line1 = StringField(_l("Address"), validators=[DataRequired(REQUIRED),
+                                                           Length(max=200)])
+    address_line2 = StringField(_l("Address line 2 (optional)"), validators=[
+        Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    postal_code = StringField(_l("Postal code"), validators=[
+        DataRequired(REQUIRED), Length(max=20),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$", message=_l("Please enter a valid postal code."))])
+    country = SelectField(_l("Country"), validators=[DataRequired(_l("Please choose a country."))])
+    phone = TelField(_l("Phone (optional, for the courier)"), validators=[
+        Optional(), Length(max=40),
+        Regexp(r"^\+?[0-9 ()\-./]{6,40}$", message=_l("Please enter a valid phone number."))])
+    save_address = BooleanField(_l("Save this address for next time"))
+    shipping_method = RadioField(_l("Delivery"), default="standard", validators=[
+        DataRequired(_l("Please choose a shipping method."))])
+    payment_method = RadioField(_l("Payment"), default="manual", validators=[
+        DataRequired(_l("Please choose a payment method."))])
+    checkout_token = HiddenField()
+
+    def set_choices(self, subtotal, addresses=()) -> None:
+        """Fill the choices that depend on the shop, the cart and the customer."""
+        self.country.choices = country_choices()
+        self.shipping_method.choices = [
+            (option.code, f"{option.label} · "
+                          f"{money(option.cost) if option.cost else _l('Free')}")
+            for option in shipping.options(subtotal)]
+        self.payment_method.choices = [(p.code, str(p.label)) for p in enabled_providers()]
+        self.address_id.choices = [(0, str(_l("A new address (fill in below)")))] + [
+            (address.id, address.one_line()) for address in addresses]
+
+    def use_address(self, address) -> None:
+        """Take the address fields from a saved address (before validation)."""
+        for name in ("full_name", "address_line1", "address_line2", "city", "postal_code",
+                     "country", "phone"):
+            getattr(self, name).data = getattr(address, name)
+        self.save_address.data = False

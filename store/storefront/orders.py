@@ -1,0 +1,103 @@
+"""Order pages: confirmation and status, cancelling, paying again, and the order history."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_security import auth_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from store import orders
+from store.catalog import Page, parse_page
+from store.errors import NotFound, StoreError, ValidationFailed
+from store.extensions import db
+from store.models import Order
+from store.orders_access import access_values, find_order_for_viewer
+from store.payments import provider_for
+from store.storefront import bp
+from store.storefront.cart import form_error
+from store.storefront.checkout import _after_placing
+from store.storefront.forms import ActionForm
+
+HISTORY_PAGE_SIZE = 20
+
+
+def _viewed_order(number: str, token: str | None) -> Order:
+    try:
+        return find_order_for_viewer(number, token)
+    except NotFound:
+        abort(404)
+
+
+def _order_page(order: Order):
+    return redirect(url_for("storefront.order_detail", number=order.number,
+                            **access_values(order)), 303)
+
+
+@bp.get("/orders/<number>")
+def order_detail(number):
+    """An order's confirmation and status, for the customer who placed it only."""
+    order = _viewed_order(number, request.args.get("token"))
+    provider = provider_for(order)
+    form = ActionForm(token=request.args.get("token", ""))
+    return render_template(
+        "storefront/order.html", order=order, form=form, provider=provider,
+        instructions=provider.instructions(order, current_app.config) if provider else "",
+        can_pay=bool(provider and provider.online and provider.enabled(current_app.config)
+                     and order.status == "pending"),
+        tracking_url=orders.tracking_url(order.carrier, order.tracking_number))
+
+
+@bp.post("/orders/<number>/cancel")
+def order_cancel(number):
+    """The customer cancels their own order while it awaits payment; the stock goes back."""
+    form = ActionForm()
+    order = _viewed_order(number, form.token.data)
+    if not form.validate():
+        flash(form_error(form), "error")
+        return _order_page(order)
+    guest_email = order.email if order.user_id is None else None
+    user_id = current_user.id if current_user.is_authenticated else None
+    try:
+        orders.cancel_by_customer(order.number, user_id, guest_email=guest_email)
+    except StoreError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Your order %(number)s is cancelled.", number=order.number), "success")
+    return _order_page(order)
+
+
+@bp.post("/orders/<number>/pay")
+def order_pay(number):
+    """Try the online payment of a pending order again."""
+    form = ActionForm()
+    order = _viewed_order(number, form.token.data)
+    if not form.validate():
+        flash(form_error(form), "error")
+        return _order_page(order)
+    provider = provider_for(order)
+    if order.status != "pending" or not (provider and provider.online
+                                         and provider.enabled(current_app.config)):
+        flash(_("This order cannot be paid online."), "error")
+        return _order_page(order)
+    return _after_placing(order)
+
+
+@bp.get("/account/orders")
+@auth_required()
+def account_orders():
+    """The signed-in customer's orders, newest first, with their status."""
+    try:
+        page = parse_page(request.args.get("page"))
+    except ValidationFailed as exc:
+        return render_template("errors/error.html", message=exc.message, code=400), 400
+    mine = Order.user_id == current_user.id
+    total = db.session.scalar(select(func.count(Order.id)).where(mine))
+    items = list(db.session.scalars(
+        select(Order).where(mine).options(selectinload(Order.lines))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(HISTORY_PAGE_SIZE).offset((page - 1) * HISTORY_PAGE_SIZE)))
+    results = Page(items=items, page=page, per_page=HISTORY_PAGE_SIZE, total=total)
+    if page > results.pages:
+        abort(404)
+    return render_template("storefront/account_orders.html", results=results)

@@ -1,0 +1,284 @@
+"""Stripe: hosted Checkout sessions (against a local stand-in for Stripe's API) and the
+signed webhook that marks an order paid exactly once."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+
+from store.extensions import db
+from store.models import EmailMessage, Order, OrderEvent, OrderNote, ProcessedWebhook
+from tests.factories import make_product
+from tests.shopping import (
+    add_to_cart,
+    checkout,
+    flashes,
+    hidden,
+    isolated_requests,  # noqa: F401  (fixture)
+)
+
+WEBHOOK_SECRET = "whsec_test_0123456789"
+SECRET_KEY = "sk_test_0123456789"
+
+
+class FakeStripe:
+    """A local HTTP server answering like Stripe's API, recording what it was sent."""
+
+    def __init__(self):
+        self.requests = []
+        self.fail = False
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                fake.requests.append({"path": self.path, "headers": dict(self.headers),
+                                      "form": parse_qs(body.decode())})
+                if fake.fail:
+                    payload, status = {"error": {"type": "api_error",
+                                                 "message": "Stripe is down"}}, 500
+                else:
+                    number = len(fake.requests)
+                    payload, status = {
+                        "id": f"cs_test_{number}", "object": "checkout.session",
+                        "url": f"https://checkout.stripe.com/c/pay/cs_test_{number}",
+                        "payment_status": "unpaid", "status": "open",
+                    }, 200
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_stripe():
+    server = FakeStripe()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_config(fake_stripe):
+    return {"STORE_DELIVER_AFTER_REQUEST": False, "STRIPE_SECRET_KEY": SECRET_KEY,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": fake_stripe.url}
+
+
+def sign(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """A Stripe-Signature header exactly as Stripe computes it."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(),
+                      hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def session_event(order: Order, event_id: str = "evt_1",
+                  kind: str = "checkout.session.completed", amount: int | None = None,
+                  payment_status: str = "paid") -> str:
+    return json.dumps({
+        "id": event_id, "object": "event", "type": kind, "api_version": "2024-06-20",
+        "created": int(time.time()), "livemode": False,
+        "data": {"object": {
+            "id": order.payment_reference or "cs_test_1", "object": "checkout.session",
+            "client_reference_id": order.number, "metadata": {"order_number": order.number},
+            "payment_status": payment_status, "status": "complete", "currency": "eur",
+            "amount_total": int(order.total * 100) if amount is None else amount,
+        }},
+    })
+
+
+def post_webhook(client, payload: str, signature: str | None = None):
+    headers = {"Stripe-Signature": signature if signature is not None else sign(payload),
+               "Content-Type": "application/json"}
+    return client.post("/payments/stripe/webhook", data=payload, headers=headers)
+
+
+def stripe_order(client, **fields):
+    """Check out with card payment; returns the order and the checkout response."""
+    product = make_product(name="Harbour Tee", price="25.00", variants=[
+        {"sku": "HT-NAVY-M", "options": {"size": "M", "colour": "Navy"}, "stock": 5}])
+    add_to_cart(client, product.variants[0].id, 2)
+    response = checkout(client, payment_method="stripe", **fields)
+    order = db.session.scalar(db.select(Order).order_by(Order.id.desc()))
+    return order, response
+
+
+def paid_events(order) -> int:
+    return db.session.scalar(db.select(db.func.count(OrderEvent.id)).where(
+        OrderEvent.order_id == order.id, OrderEvent.to_status == "paid"))
+
+
+def test_checkout_sends_customer_to_stripe_with_the_order(client, fake_stripe):
+    """Paying by card creates a Checkout Session for the order and sends the customer there."""
+    order, response = stripe_order(client)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "https://checkout.stripe.com/c/pay/cs_test_1"
+    [sent] = fake_stripe.requests
+    assert sent["path"] == "/v1/checkout/sessions"
+    assert sent["headers"]["Authorization"] == f"Bearer {SECRET_KEY}"
+    form = {key: values[0] for key, values in sent["form"].items()}
+    assert form["mode"] == "payment"
+    assert form["client_reference_id"] == order.number
+    assert form["metadata[order_number]"] == order.number
+    assert form["customer_email"] == "ana@example.com"
+    assert form["line_items[0][quantity]"] == "2"
+    assert form["line_items[0][price_data][unit_amount]"] == "2500"
+    assert form["line_items[0][price_data][currency]"] == "eur"
+    assert form["line_items[0][price_data][product_data][name]"] == "Harbour Tee (M / Navy)"
+    assert form["line_items[1][price_data][unit_amount]"] == "490"  # standard shipping
+    assert form["success_url"].startswith("http://127.0.0.1:5000/payments/stripe/return?")
+    assert form["success_url"].endswith("session_id={CHECKOUT_SESSION_ID}")
+    assert f"order={order.number}" in form["success_url"] and "token=" in form["success_url"]
+    assert "status=cancelled" in form["cancel_url"]
+    assert int(form["expires_at"]) > time.time() + 29 * 60
+    assert not any("card" in key and "number" in key for key in form)
+    db.session.refresh(order)
+    assert order.payment_reference == "cs_test_1"
+    assert order.status == "pending" and order.payment_due_at is not None
+    assert order.total == Decimal("54.90")
+
+
+def test_express_shipping_is_a_line_on_stripe(client, fake_stripe):
+    """The amount Stripe charges includes shipping, so it equals the order total."""
+    order, _response = stripe_order(client, shipping_method="express")
+    form = {key: values[0] for key, values in fake_stripe.requests[0]["form"].items()}
+    assert form["line_items[1][price_data][unit_amount]"] == "990"
+    assert form["line_items[1][price_data][product_data][name]"] == "Shipping"
+    assert order.total == Decimal("59.90")
+
+
+def test_coming_back_from_stripe_shows_the_order(client, fake_stripe):
+    """Back from Stripe, the customer lands on their order page with a message."""
+    order, _response = stripe_order(client)
+    success = fake_stripe.requests[0]["form"]["success_url"][0]
+    path = success.replace("http://127.0.0.1:5000", "").replace(
+        "{CHECKOUT_SESSION_ID}", "cs_test_1")
+    response = client.get(path, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and order.number in html
+    assert any("confirming your payment" in m for m in flashes(html))
+
+
+def test_stripe_down_keeps_the_order_and_offers_to_pay_again(client, fake_stripe):
+    """If Stripe does not answer, the order is kept and the customer can pay again later."""
+    fake_stripe.fail = True
+    order, response = stripe_order(client)
+    assert response.status_code == 303 and f"/orders/{order.number}" in response.headers[
+        "Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert any("payment service is not answering" in m for m in flashes(html))
+    assert "Pay now" in html
+    fake_stripe.fail = False
+    again = client.post(f"/orders/{order.number}/pay",
+                        data={"csrf_token": hidden(html, "csrf_token"),
+                              "token": hidden(html, "token")})
+    assert again.status_code == 303
+    assert again.headers["Location"].startswith("https://checkout.stripe.com/")
+
+
+def test_signed_webhook_marks_order_paid(client):
+    """Stripe's signed "session completed" event marks the order paid and emails the customer."""
+    order, _response = stripe_order(client)
+    response = post_webhook(client, session_event(order))
+    assert response.status_code == 200
+    db.session.refresh(order)
+    assert order.status == "paid" and order.paid_at is not None
+    assert order.payment_due_at is None
+    assert paid_events(order) == 1
+    assert db.session.scalar(db.select(EmailMessage.id).where(
+        EmailMessage.order_id == order.id, EmailMessage.kind == "order_paid"))
+
+
+@pytest.mark.parametrize("kind", ["missing", "garbage", "other-body", "other-secret"])
+def test_bad_signature_is_refused(client, kind):
+    """A webhook whose signature does not match its body is refused with 400."""
+    order, _response = stripe_order(client)
+    payload = session_event(order)
+    signature = {"missing": "", "garbage": "t=1,v1=deadbeef",
+                 "other-body": sign(payload.replace("paid", "paid ")),
+                 "other-secret": sign(payload, secret="whsec_wrong")}[kind]
+    response = post_webhook(client, payload, signature=signature)
+    assert response.status_code == 400
+    db.session.refresh(order)
+    assert order.status == "pending"
+    assert db.session.scalar(db.select(db.func.count(ProcessedWebhook.id))) == 0
+
+
+def test_old_signed_event_replayed_later_is_refused(client):
+    """A captured event replayed after Stripe's five-minute tolerance is refused."""
+    order, _response = stripe_order(client)
+    payload = session_event(order)
+    response = post_webhook(client, payload, signature=sign(payload,
+                                                            timestamp=int(time.time()) - 600))
+    assert response.status_code == 400
+    db.session.refresh(order)
+    assert order.status == "pending"
+
+
+def test_replayed_event_is_ignored_and_order_paid_once(client):
+    """The same event delivered twice, and a second event for the same payment, pay once."""
+    order, _response = stripe_order(client)
+    payload = session_event(order)
+    first = post_webhook(client, payload)
+    second = post_webhook(client, payload)
+    third = post_webhook(client, session_event(
+        order, event_id="evt_2", kind="checkout.session.async_payment_succeeded"))
+    assert [r.status_code for r in (first, second, third)] == [200, 200, 200]
+    assert [r.get_json()["outcome"] for r in (first, second, third)] == [
+        "paid", "duplicate", "already-paid"]
+    assert paid_events(order) == 1
+    assert db.session.scalar(db.select(db.func.count(EmailMessage.id)).where(
+        EmailMessage.order_id == order.id, EmailMessage.kind == "order_paid")) == 1
+
+
+def test_unpaid_or_wrong_amount_does_not_mark_paid(client):
+    """A session still awaiting payment, or paying a different amount, leaves the order pending."""
+    order, _response = stripe_order(client)
+    waiting = post_webhook(client, session_event(order, payment_status="unpaid"))
+    wrong = post_webhook(client, session_event(order, event_id="evt_2", amount=100))
+    assert waiting.get_json()["outcome"] == "awaiting-payment"
+    assert wrong.get_json()["outcome"] == "amount-mismatch"
+    db.session.refresh(order)
+    assert order.status == "pending"
+    assert db.session.scalar(db.select(OrderNote.body).where(OrderNote.order_id == order.id))
+
+
+def test_other_event_types_are_acknowledged_and_ignored(client):
+    """Events the shop does not use get a 200 and change nothing."""
+    order, _response = stripe_order(client)
+    response = post_webhook(client, session_event(order, kind="customer.created"))
+    assert response.status_code == 200 and response.get_json()["outcome"] == "ignored"
+    db.session.refresh(order)
+    assert order.status == "pending"
+
+
+@pytest.mark.parametrize("app_config", [{"STORE_DELIVER_AFTER_REQUEST": False}])
+def test_stripe_is_off_without_keys(client):
+    """Without Stripe keys, checkout offers only manual payment and the webhook refuses."""
+    product = make_product(stock=5)
+    add_to_cart(client, product.variants[0].id, 1)
+    html = client.get("/checkout").get_data(as_text=True)
+    assert 'value="manual"' in html and 'value="stripe"' not in html
+    response = checkout(client, payment_method="stripe")
+    assert response.status_code == 400
+    assert post_webhook(client, "{}", signature=sign("{}")).status_code == 400
