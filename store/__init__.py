@@ -12,8 +12,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(config))
     check_production(app.config)
 
-    from store import database  # noqa: F401  (registers the SQLite connection events)
-    from store import i18n, notifications, security, web
+    from store import (
+        database,  # noqa: F401  (registers the SQLite connection events)
+        i18n,
+        notifications,
+        security,
+        web,
+    )
     from store.extensions import babel, csrf, db, limiter, mail, migrate
 
     db.init_app(app)

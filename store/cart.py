@@ -153,7 +153,11 @@ def _cart_query():
 
 
 def find_cart(owner: CartOwner, *, lock: bool = False) -> Cart | None:
-    """The owner's cart with its lines, variants and products loaded, or None."""
+    """The owner's cart with its lines, variants and products loaded, or None.
+
+    With `lock`, the cart row is locked (PostgreSQL) so two requests on one cart take turns;
+    SQLite's write transactions already do.
+    """
     if owner.user_id is not None:
         stmt = _cart_query().where(Cart.user_id == owner.user_id)
     elif owner.token:
@@ -223,7 +227,7 @@ def add_item(owner: CartOwner, variant_id, quantity) -> Cart:
     try:
         with write_transaction():
             variant = _buyable_variant(variant_id)
-            cart = find_cart(owner) or _new_cart(owner)
+            cart = find_cart(owner, lock=True) or _new_cart(owner)
             line = next((ln for ln in cart.lines if ln.variant_id == variant.id), None)
             already = line.quantity if line else 0
             total = already + quantity
@@ -250,7 +254,7 @@ def update_item(owner: CartOwner, line_id, quantity) -> Cart | None:
     """Change a line's quantity (0 removes it); the line must be in the owner's cart. Commits."""
     quantity = parse_quantity(quantity, allow_zero=True)
     with write_transaction():
-        cart = find_cart(owner)
+        cart = find_cart(owner, lock=True)
         line = None
         if cart is not None:
             line = next((ln for ln in cart.lines if str(ln.id) == str(line_id)), None)
@@ -283,10 +287,10 @@ def merge_into_user(token: str | None, user_id: int) -> Cart | None:
     if not token:
         return None
     with write_transaction():
-        visitor = find_cart(CartOwner(token=token))
+        visitor = find_cart(CartOwner(token=token), lock=True)
         if visitor is None:
             return None
-        saved = find_cart(CartOwner(user_id=user_id))
+        saved = find_cart(CartOwner(user_id=user_id), lock=True)
         if saved is None:
             visitor.user_id = user_id
             return visitor

@@ -129,7 +129,13 @@ def place_order(owner: CartOwner, details: CheckoutDetails, *, checkout_token: s
             existing = _existing(checkout_token, owner.user_id)
             if existing is not None:
                 return existing
-            order = _create_order(owner, details, provider, checkout_token, locale)
+            # Locked: two tabs checking out one cart at once make one order, not two.
+            cart = find_cart(owner, lock=True)
+            # The same form's twin request may have placed it while this one waited.
+            existing = _existing(checkout_token, owner.user_id)
+            if existing is not None:
+                return existing
+            order = _create_order(owner, cart, details, provider, checkout_token, locale)
     except IntegrityError:
         # The same form submitted twice at once (PostgreSQL): the other request placed it.
         db.session.rollback()
@@ -140,9 +146,8 @@ def place_order(owner: CartOwner, details: CheckoutDetails, *, checkout_token: s
     return order
 
 
-def _create_order(owner: CartOwner, details: CheckoutDetails, provider, checkout_token: str,
-                  locale: str) -> Order:
-    cart = find_cart(owner)
+def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
+                  checkout_token: str, locale: str) -> Order:
     if cart is None or not cart.lines:
         raise EmptyCart(_("Your cart is empty."))
     names = {line.variant_id: display_name(line.variant) for line in cart.lines}

@@ -71,6 +71,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SHIPPING_FREE_THRESHOLD": _decimal(env.get("SHIPPING_FREE_THRESHOLD"), "60.00"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(ROOT / "static" / "uploads"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Host names the shop answers to; links in emails are built from the request's
+        # host, so production should list its own (comma-separated) to refuse forged ones.
+        "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",")
+                          if h.strip()] or None,
         # Babel
         "BABEL_DEFAULT_LOCALE": env.get("BABEL_DEFAULT_LOCALE", "en"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
@@ -84,6 +88,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "SimpleStore <shop@example.com>"),
         "MAIL_TIMEOUT": 10,
+        "STORE_SUPPORT_LIMIT": env.get("STORE_SUPPORT_LIMIT", "5/hour"),
+        "STORE_SUPPORT_LIMIT_PER_ADDRESS": env.get("STORE_SUPPORT_LIMIT_PER_ADDRESS", "30/hour"),
+        "STORE_MAIL_MAX_ATTEMPTS": int(env.get("STORE_MAIL_MAX_ATTEMPTS", "8")),
         # Limiter
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

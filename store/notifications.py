@@ -4,7 +4,8 @@ and delivered after commit, with retries; an SMTP outage loses nothing.
 Life of a message: `queue_email()` adds a row (status "pending") in the caller's
 transaction. After that transaction commits, the request that made it delivers it once the
 response has gone out (`init_app`), and `flask outbox worker` picks up whatever is still
-due. Delivery first *claims* rows (status "sending", with a claim token), so two processes
+due. Flask-Security's mail joins the same outbox (store.security_mail). Delivery first
+*claims* rows (status "sending", with a claim token), so two processes
 never send the same row; a failure puts the row back with a later `next_attempt_at`
 (exponential backoff) and its error, until MAX_ATTEMPTS make it "failed".
 """
@@ -23,13 +24,13 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale, gettext
-from flask_mail import Message
+from flask_mail import Connection, Message
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store.database import begin_write, write_transaction
-from store.extensions import db, mail
+from store.extensions import db
 from store.models import EmailMessage, Role, User
 from store.models.base import utcnow
 
@@ -244,6 +245,26 @@ def claim_due(limit: int = CLAIM_BATCH, worker: str | None = None, *,
     return claimed
 
 
+class TimedConnection(Connection):
+    """Flask-Mail's SMTP connection with a timeout (MAIL_TIMEOUT seconds).
+
+    Flask-Mail opens its socket without one, so a mail server that stops answering would
+    hang a worker, or a web process delivering after its response, for good.
+    """
+
+    def configure_host(self):
+        state = self.mail
+        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
+        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp_class(state.server, state.port, timeout=timeout)
+        host.set_debuglevel(int(state.debug))
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
 def _build(message: EmailMessage) -> Message:
     domain = parseaddr(message.sender)[1].rpartition("@")[2] or "localhost"
     msg = Message(subject=message.subject, recipients=message.recipients.split(", "),
@@ -305,7 +326,7 @@ def deliver(message_ids: list[int], worker: str) -> tuple[int, int]:
     if not batch:
         return 0, 0
     try:
-        connection = mail.connect().__enter__()
+        connection = TimedConnection(current_app.extensions["mail"]).__enter__()
     except Exception as exc:  # server down or refusing: every message waits for a retry
         for message_id, attempts, _msg in batch:
             _record_failure(message_id, attempts, worker, exc)

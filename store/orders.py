@@ -125,7 +125,8 @@ def transition(order_id: int, target: str, *, user_id: int | None = None, note: 
     return order
 
 
-def cancel_by_customer(number: str, user_id: int | None, *, guest_email: str | None = None) -> Order:
+def cancel_by_customer(number: str, user_id: int | None, *,
+                       guest_email: str | None = None) -> Order:
     """A customer cancels their own pending order; stock goes back. Commits."""
     with write_transaction():
         order = db.session.scalar(select(Order).where(Order.number == number).with_for_update())

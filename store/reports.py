@@ -59,22 +59,34 @@ def revenue_between(start: datetime, end: datetime) -> tuple[Decimal, int]:
     return _money(total), int(count)
 
 
-def daily_revenue(days: int = 30, today: date | None = None) -> list[tuple[date, Decimal]]:
-    """Revenue per UTC day for the last `days` days (today included), zeros filled in."""
+def daily_figures(days: int = 30, today: date | None = None
+                  ) -> list[tuple[date, Decimal, int]]:
+    """Revenue and revenue orders per UTC day for the last `days` days (today included).
+
+    One grouped query; days without sales are filled in with zeros.
+    """
     today = today or utcnow().date()
     first = today - timedelta(days=days - 1)
     paid = _revenue_time()
     day = _utc_day(paid)
     rows = db.session.execute(
-        select(day.label("day"), func.sum(Order.total))
+        select(day.label("day"), func.sum(Order.total), func.count(Order.id))
         .where(Order.status.in_(REVENUE_STATUSES), paid >= day_start(first),
                paid < day_start(today + timedelta(days=1)))
         .group_by(day)
     ).all()
-    by_day = {str(d): _money(v) for d, v in rows}
-    return [(first + timedelta(days=i), by_day.get((first + timedelta(days=i)).isoformat(),
-                                                   _money(0)))
-            for i in range(days)]
+    by_day = {str(d): (_money(total), int(count)) for d, total, count in rows}
+    result = []
+    for i in range(days):
+        current = first + timedelta(days=i)
+        total, count = by_day.get(current.isoformat(), (_money(0), 0))
+        result.append((current, total, count))
+    return result
+
+
+def daily_revenue(days: int = 30, today: date | None = None) -> list[tuple[date, Decimal]]:
+    """Revenue per UTC day for the last `days` days (today included), zeros filled in."""
+    return [(day, total) for day, total, _count in daily_figures(days, today)]
 
 
 def orders_by_status() -> dict[str, int]:
@@ -172,10 +184,14 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     """Compute the dashboard's figures; "7 days" and "30 days" include today."""
     now = now or utcnow()
     today = now.date()
-    tomorrow = day_start(today + timedelta(days=1))
-    rev_today = revenue_between(day_start(today), tomorrow)
-    rev_7 = revenue_between(day_start(today - timedelta(days=6)), tomorrow)
-    rev_30 = revenue_between(day_start(today - timedelta(days=29)), tomorrow)
+    # One scan of the orders gives the chart and the three revenue figures.
+    days = daily_figures(30, today)
+
+    def period(n: int) -> tuple[Decimal, int]:
+        chosen = days[-n:]
+        return sum((t for _, t, _ in chosen), _money(0)), sum(c for _, _, c in chosen)
+
+    rev_today, rev_7, rev_30 = period(1), period(7), period(30)
     return Dashboard(
         today=today,
         revenue_today=rev_today[0], orders_today=rev_today[1],
@@ -186,7 +202,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         low_stock=low_stock(),
         low_stock_count=low_stock_count(),
         top_products=top_products(now=now),
-        daily=daily_revenue(30, today),
+        daily=[(day, total) for day, total, _count in days],
     )
 
 
@@ -216,7 +232,7 @@ class Chart:
     gridlines: list[tuple[float, Decimal]]
 
 
-def revenue_chart(series: list[tuple[date, Decimal]], width: int = 720, height: int = 220
+def revenue_chart(series: list[tuple[date, Decimal]], width: int = 960, height: int = 240
                   ) -> Chart:
     """Lay out bars for a daily series; the scale starts at zero and tops at a round value."""
     left, top, bottom = 64, 12, 28

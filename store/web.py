@@ -3,7 +3,6 @@
 import secrets
 
 import flask_babel
-
 from flask import g, jsonify, render_template, request, session
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException

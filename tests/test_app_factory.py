@@ -3,7 +3,7 @@
 import pytest
 
 from store import create_app
-from store.config import ConfigError, DEFAULT_PASSWORD_SALT, DEFAULT_SECRET_KEY
+from store.config import DEFAULT_PASSWORD_SALT, DEFAULT_SECRET_KEY, ConfigError
 from tests.conftest import base_config
 
 

@@ -5,8 +5,7 @@ from decimal import Decimal
 import pytest
 
 from store.extensions import db
-from store.models import (Address, EmailMessage, Order, OrderEvent, Product, StockMovement,
-                          Variant)
+from store.models import Address, EmailMessage, Order, OrderEvent, Product, StockMovement, Variant
 from tests.factories import make_product
 from tests.shopping import (
     add_to_cart,

@@ -73,3 +73,49 @@ def test_hundred_buyers_ten_items_postgres(pg_app):
     """The same crowd against PostgreSQL: no oversell, no deadlock, no server error."""
     pg_app.config["STORE_DELIVER_AFTER_REQUEST"] = False
     crowd_buys(pg_app)
+
+
+def two_submits_at_once(app, same_form: bool) -> None:
+    """One shopper's cart submitted twice at the same moment (double click, or two tabs)."""
+    app.test_client_class = IsolatedClient
+    product = make_product(stock=10)
+    client = app.test_client()
+    add_to_cart(client, product.variants[0].id, 2)
+    forms = [{**checkout_form(client), **ADDRESS} for _ in range(2)]
+    if same_form:
+        forms[1] = forms[0]
+    start = threading.Barrier(2)
+    results = []
+
+    def submit(form):
+        start.wait(timeout=30)
+        response = client.post("/checkout", data=form)
+        results.append((response.status_code, response.headers.get("Location", "")))
+
+    threads = [threading.Thread(target=submit, args=(form,)) for form in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _location in results] == [303, 303]
+    if same_form:  # both clicks land on the order page
+        assert results[0][1] == results[1][1] and "/orders/" in results[0][1]
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Order.id))) == 1
+    assert db.session.scalar(db.select(Variant.stock)
+                             .where(Variant.id == product.variants[0].id)) == 8
+
+
+@pytest.mark.parametrize("same_form", [True, False], ids=["double-click", "two-tabs"])
+def test_one_cart_submitted_twice_at_once_makes_one_order_sqlite(app, same_form):
+    """Two submits of one cart at the same moment place one order (SQLite)."""
+    app.config["STORE_DELIVER_AFTER_REQUEST"] = False
+    two_submits_at_once(app, same_form)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("same_form", [True, False], ids=["double-click", "two-tabs"])
+def test_one_cart_submitted_twice_at_once_makes_one_order_postgres(pg_app, same_form):
+    """Two submits of one cart at the same moment place one order (PostgreSQL)."""
+    pg_app.config["STORE_DELIVER_AFTER_REQUEST"] = False
+    two_submits_at_once(pg_app, same_form)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from store import customers
+from store.accounts import create_user
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import (
@@ -233,8 +234,11 @@ def test_owner_erases_after_typing_the_email(client, auth, shopper):
 
 
 def test_customer_csv_export(client, auth, shopper):
-    """Staff export customers as CSV with their statistics."""
+    """Owners export customers as CSV with their statistics; staff may not."""
     auth.login("staff")
+    assert client.get("/admin/customer/export/csv/").status_code == 403
+    auth.logout()
+    auth.login("owner")
     response = client.get("/admin/customer/export/csv/")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -272,3 +276,22 @@ def test_customer_list_query_count_does_not_grow(client, auth, count_queries):
         html = client.get("/admin/customer/?page_size=50").get_data(as_text=True)
     assert html.count("@example.com") >= 50
     assert len(large) == len(small), (small, large)
+
+
+@pytest.mark.postgres
+def test_stats_export_and_erase_on_postgresql(pg_app):
+    """On PostgreSQL, stats, the export and the erasure behave the same."""
+    owner = create_user("owner@example.com", PASSWORD, ["owner"])
+    user = create_user("pg_jane@example.com", PASSWORD, ["customer"])
+    variant = make_product(price="20.00", stock=10).variants[0]
+    make_order(user=user, items=[(variant, 2)], status="paid")
+    make_order(user=user, items=[(variant, 1)], status="refunded")
+    queue_email("order_paid", "pg_jane@example.com", "Paid", "Dear Jane")
+    db.session.commit()
+    stats = customers.customer_stats([user.id])[user.id]
+    assert (stats.order_count, stats.lifetime_value) == (2, Decimal("44.90"))
+    assert [m["subject"] for m in customers.export_customer(user.id)["emails"]] == ["Paid"]
+    customers.erase_customer(user.id, owner.id)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == f"erased-{user.id}@invalid"
+    assert customers.customer_stats([user.id])[user.id].lifetime_value == Decimal("44.90")

@@ -291,8 +291,10 @@ def test_owner_sees_every_email_with_status_attempts_and_error(app, client, auth
     html = client.get("/admin/emailmessage/").get_data(as_text=True)
     assert "Paid" in html and "Reset" in html and "Re: your message" in html
     assert "failed" in html and "550 no such user" in html
-    assert client.get(f"/admin/emailmessage/details/?id={messages['account_reset_instructions'].id}"
-                      ).status_code == 200
+    reset = messages["account_reset_instructions"].id
+    page = client.get(f"/admin/emailmessage/details/?id={reset}")
+    assert page.status_code == 200 and "Reset" in page.get_data(as_text=True)
+    assert "secret link" not in page.get_data(as_text=True)  # its live link stays hidden
 
 
 def test_staff_see_only_order_emails(app, client, auth):
@@ -342,3 +344,69 @@ def test_owner_resends_a_failed_message_and_staff_cannot(app, client, auth, smtp
     [mail] = smtp.wait_for(1)
     assert mail["Subject"] == "Paid"
     assert {m.id: m.status for m in rows()}[failed_id] == "sent"
+
+
+def test_a_mail_server_that_never_answers_does_not_hang_delivery(tmp_path):
+    """A server that accepts the connection but stays silent fails fast (MAIL_TIMEOUT)."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    app = make_app(tmp_path, MAIL_PORT=silent.getsockname()[1], MAIL_SUPPRESS_SEND=False,
+                   MAIL_TIMEOUT=0.5)
+    try:
+        with app.app_context():
+            queue(1)
+            started = time.monotonic()
+            assert flush_outbox() == (0, 1)
+            assert time.monotonic() - started < 5
+            [message] = rows()
+            assert message.status == "pending" and "timed out" in message.last_error
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        silent.close()
+
+
+class Picky:
+    """An SMTP handler that refuses one mailbox for good (550) and takes the rest."""
+
+    def __init__(self):
+        self.received = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+def test_a_refused_mailbox_fails_at_once_and_the_rest_still_go(tmp_path):
+    """A permanent refusal (550) marks that message failed; the others are delivered."""
+    from tests.conftest import free_port
+
+    handler = Picky()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app = make_app(tmp_path, MAIL_PORT=controller.port, MAIL_SUPPRESS_SEND=False)
+    try:
+        with app.app_context():
+            with write_transaction():
+                queue_email("order_paid", "nobody@example.com", "Lost", "x")
+                queue_email("order_paid", "body@example.com", "Found", "y")
+            assert flush_outbox() == (1, 1)
+            lost, found = rows()
+            assert (lost.status, lost.attempts) == ("failed", 1)
+            assert "550" in lost.last_error
+            assert found.status == "sent"
+            assert handler.received == [["body@example.com"]]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        controller.stop()

@@ -130,3 +130,19 @@ def test_production_requires_two_factor_by_default(monkeypatch):
     assert load_config()["STORE_REQUIRE_2FA_FOR_STAFF"] is False
     monkeypatch.setenv("STORE_REQUIRE_2FA_FOR_STAFF", "1")
     assert load_config()["STORE_REQUIRE_2FA_FOR_STAFF"] is True
+
+
+def test_empty_totp_secret_setting_still_gives_a_key(monkeypatch):
+    """An empty SECURITY_TOTP_SECRET (as in .env.example) falls back to a key derived from
+    SECRET_KEY instead of stopping the shop from starting."""
+    from passlib.totp import TOTP
+
+    from store.config import load_config
+
+    monkeypatch.setenv("SECURITY_TOTP_SECRET", "")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-secret-key-for-tests")
+    secrets = load_config()["SECURITY_TOTP_SECRETS"]
+    assert secrets["1"] and "a-long-random" not in secrets["1"]
+    TOTP.using(secrets=secrets).new().to_json(encrypt=True)
+    monkeypatch.setenv("SECURITY_TOTP_SECRET", "chosen-totp-key")
+    assert load_config()["SECURITY_TOTP_SECRETS"] == {"1": "chosen-totp-key"}

@@ -1,7 +1,7 @@
 """Back-office customers: who buys, how much, and their GDPR export and erasure.
 
-Staff read customers (customers-read); exporting and erasing personal data needs
-customers-manage, which only owners hold by default.
+Staff read customers (customers-read); the CSV export, the GDPR export and erasing personal
+data need customers-manage, which only owners hold by default.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired
 
 from store import customers
 from store.admin.base import StoreModelView
-from store.admin.orders import stream_export_rows
+from store.admin.orders import status_badge, stream_export_rows
 from store.database import write_transaction
 from store.errors import StoreError
 from store.extensions import db
@@ -93,7 +93,8 @@ class CustomerAdmin(StoreModelView):
 
     permission = "customers-read"
     write_permission = "customers-manage"
-    export_permission = "customers-read"
+    # A file of every customer's personal data leaves the shop: owners only by default.
+    export_permission = "customers-manage"
     view_permissions = {"gdpr_export_view": "customers-manage",
                         "erase_view": "customers-manage"}
 
@@ -176,7 +177,7 @@ class CustomerAdmin(StoreModelView):
                 select(func.count(Order.id)).where(
                     Order.user_id.is_(None), func.lower(Order.email) == user.email.lower()))
             kwargs.update(stats=_stats(user), recent_orders=recent,
-                          guest_orders=guest_orders,
+                          guest_orders=guest_orders, status_badge=status_badge,
                           can_manage=self.can_manage(), export_form=ExportForm(formdata=None),
                           erase_form=EraseForm(formdata=None))
         return super().render(template, **kwargs)

@@ -104,8 +104,19 @@ class CreatedUntilFilter(FilterEqual, BaseDateFilter):
 # -- formatting --------------------------------------------------------------------------------
 
 
+# Bootstrap badge colour per status.
+BADGES = {"pending": "warning", "paid": "info", "shipped": "primary", "delivered": "success",
+          "cancelled": "secondary", "refunded": "dark"}
+
+
+def status_badge(status: str) -> Markup:
+    """An order status as a coloured badge."""
+    return Markup('<span class="badge badge-status badge-{} status-{}">{}</span>').format(
+        BADGES.get(status, "light"), status, status)
+
+
 def _status_badge(_view, _context, model, _name):
-    return Markup('<span class="badge badge-status badge-{0}">{0}</span>').format(model.status)
+    return status_badge(model.status)
 
 
 def _number_link(view, _context, model, _name):
@@ -219,6 +230,7 @@ class OrderAdmin(StoreModelView):
                 tracking_url=orders.tracking_url(order.carrier, order.tracking_number),
                 carriers=orders.CARRIERS,
             )
+        kwargs.setdefault("status_badge", status_badge)
         return super().render(template, **kwargs)
 
     # -- one order -----------------------------------------------------------------------------

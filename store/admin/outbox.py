@@ -45,6 +45,15 @@ def _pre(_view, _context, model, name):
     return Markup(f'<pre class="mb-0 text-wrap">{escape(getattr(model, name) or "")}</pre>')
 
 
+def _body(view, context, model, name):
+    # Account mail carries live sign-in, confirm and reset links: nobody should read them
+    # off the back office, not even an owner.
+    if model.kind.startswith("account_"):
+        return Markup('<em class="text-muted">Hidden: account emails hold personal '
+                      "sign-in links.</em>")
+    return _pre(view, context, model, name)
+
+
 class EmailMessageAdmin(StoreModelView):
     """The outbox: status, attempts and last error of each email; owners resend failures."""
 
@@ -57,7 +66,6 @@ class EmailMessageAdmin(StoreModelView):
     can_edit = False
     can_delete = False
     can_view_details = True
-    count_cap = None
 
     column_list = ("created_at", "kind", "recipients", "subject", "status", "attempts",
                    "last_error", "next_attempt_at", "sent_at")
@@ -90,7 +98,7 @@ class EmailMessageAdmin(StoreModelView):
         "next_attempt_at": _when,
         "sent_at": _when,
     }
-    column_formatters_detail = {"status": _status_badge, "body_text": _pre,
+    column_formatters_detail = {"status": _status_badge, "body_text": _body,
                                 "last_error": _pre}
 
     def is_accessible(self) -> bool:

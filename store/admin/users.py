@@ -50,10 +50,19 @@ class UserCreateForm(BaseForm):
     confirmed = BooleanField("Email address already confirmed", default=True)
 
 
+class CheckboxListWidget(ListWidget):
+    """A plain list of checkboxes (Flask-Admin would style the list as a text input)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.pop("class_", None)
+        kwargs["class"] = "list-unstyled mb-0 permission-list"
+        return super().__call__(field, **kwargs)
+
+
 class PermissionsField(SelectMultipleField):
     """Checkboxes, one per permission the application knows (store.accounts.PERMISSIONS)."""
 
-    widget = ListWidget(prefix_label=False)
+    widget = CheckboxListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
     def __init__(self, label=None, validators=None, **kwargs):

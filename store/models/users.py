@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from flask_security.models import fsqla_v3 as fsqla
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from flask_security.models import fsqla_v3 as fsqla
 
 from store.extensions import db
 from store.models.base import Timestamp

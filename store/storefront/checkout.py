@@ -16,7 +16,8 @@ from store.storefront.cart import cart_owner, form_error
 from store.storefront.forms import CheckoutForm
 
 
-def _checkout_limit() -> str:
+def checkout_limit() -> str:
+    """How often one session or account may post checkout (and pay-again) forms."""
     return current_app.config.get("STORE_CHECKOUT_LIMIT", "10/minute;60/hour")
 
 
@@ -26,7 +27,7 @@ def _render(form, summary, addresses, status=200):
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
-@limiter.limit(_checkout_limit, methods=["POST"])
+@limiter.limit(checkout_limit, methods=["POST"])
 def checkout_page():
     """GET: the checkout form. POST: place the order and go to it (or to the payment page)."""
     owner = cart_owner()
@@ -78,10 +79,10 @@ def checkout_page():
         else:
             flash(exc.message, "error")
         return _render(form, summary, addresses, 400)
-    return _after_placing(order)
+    return after_placing(order)
 
 
-def _after_placing(order):
+def after_placing(order):
     """Send the customer to pay online, or straight to the order page."""
     provider = get_provider(order.payment_method)
     if provider.online and order.status == "pending":

@@ -10,13 +10,13 @@ from sqlalchemy.orm import selectinload
 from store import orders
 from store.catalog import Page, parse_page
 from store.errors import NotFound, StoreError, ValidationFailed
-from store.extensions import db
+from store.extensions import db, limiter
 from store.models import Order
 from store.orders_access import access_values, find_order_for_viewer
 from store.payments import provider_for
 from store.storefront import bp
 from store.storefront.cart import form_error
-from store.storefront.checkout import _after_placing
+from store.storefront.checkout import after_placing, checkout_limit
 from store.storefront.forms import ActionForm
 
 HISTORY_PAGE_SIZE = 20
@@ -68,6 +68,7 @@ def order_cancel(number):
 
 
 @bp.post("/orders/<number>/pay")
+@limiter.limit(checkout_limit)
 def order_pay(number):
     """Try the online payment of a pending order again."""
     form = ActionForm()
@@ -80,7 +81,7 @@ def order_pay(number):
                                          and provider.enabled(current_app.config)):
         flash(_("This order cannot be paid online."), "error")
         return _order_page(order)
-    return _after_placing(order)
+    return after_placing(order)
 
 
 @bp.get("/account/orders")
