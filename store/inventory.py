@@ -69,9 +69,10 @@ def reserve(items: Iterable[tuple[int, int]], *, order_id: int | None, user_id: 
 def release(items: Iterable[tuple[int, int]], *, order_id: int | None, user_id: int | None,
             reason: str) -> None:
     """Put stock back for (variant_id, quantity) pairs (cancel, expiry). Does not commit."""
-    for variant_id, quantity in sorted(items):
-        if variant_id is not None and quantity > 0:
-            change_stock(variant_id, quantity, reason, order_id=order_id, user_id=user_id)
+    # Lines whose variant was deleted since the sale have nothing to return to.
+    returnable = sorted((v, q) for v, q in items if v is not None and q > 0)
+    for variant_id, quantity in returnable:
+        change_stock(variant_id, quantity, reason, order_id=order_id, user_id=user_id)
 
 
 def adjust_stock(variant_id: int, *, reason: str, delta: int | None = None,

@@ -49,16 +49,6 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def revenue_between(start: datetime, end: datetime) -> tuple[Decimal, int]:
-    """Revenue and number of revenue orders paid in [start, end)."""
-    paid = _revenue_time()
-    total, count = db.session.execute(
-        select(func.coalesce(func.sum(Order.total), 0), func.count(Order.id))
-        .where(Order.status.in_(REVENUE_STATUSES), paid >= start, paid < end)
-    ).one()
-    return _money(total), int(count)
-
-
 def daily_figures(days: int = 30, today: date | None = None
                   ) -> list[tuple[date, Decimal, int]]:
     """Revenue and revenue orders per UTC day for the last `days` days (today included).

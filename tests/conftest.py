@@ -101,8 +101,9 @@ def base_config(tmp_path: Path, **overrides) -> dict:
 class ClosingClient(FlaskClient):
     """A test client that closes each response, as a real WSGI server does.
 
-    Closing runs the response's close callbacks, which is when the app delivers the mail
-    a request committed to the outbox.
+    Closing runs the response's close callbacks, which is when the app delivers the mail a
+    request committed to the outbox. Requests share the test's app context (and database
+    session); tests with several clients use tests.shopping.IsolatedClient instead.
     """
 
     def open(self, *args, **kwargs):
