@@ -15,6 +15,13 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
+def include_name(name, type_, parent_names):
+    """Autogenerate leaves the search index tables alone (store.search creates them)."""
+    from store.search import is_search_table
+
+    return not (type_ == "table" and name and is_search_table(name))
+
+
 def get_engine():
     try:
         # this works with Flask-SQLAlchemy<3 and Alchemical
@@ -65,7 +72,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -100,6 +108,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=include_name,
             **conf_args
         )
 
