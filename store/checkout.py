@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from store import inventory, order_emails, orders, shipping
+from store import alerts, inventory, order_emails, orders, shipping
 from store.cart import CartOwner, compute_totals, display_name, find_cart
 from store.database import write_transaction
 from store.errors import EmptyCart, NotFound, OutOfStock, StoreError, ValidationFailed
@@ -196,6 +196,7 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
         cart.lines.remove(line)
     db.session.flush()
     order_emails.order_placed(order)
+    alerts.low_stock_for_order(order.id)
     return order
 
 

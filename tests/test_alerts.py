@@ -100,3 +100,20 @@ def test_selling_from_above_straight_to_zero_is_one_crossing(app, auth):
         assert alerts.low_stock_for_order(order.id) == 1
     [mail] = low_stock_mails()
     assert "TEE-S" in mail.subject and "0 left" in mail.subject
+
+
+def test_checkout_that_crosses_the_threshold_alerts_staff(app, client, auth, smtp):
+    """A storefront order that takes a variant down to its threshold warns staff by email."""
+    from tests.shopping import add_to_cart, checkout
+
+    auth.user("staff")
+    product = make_product(name="Opal Studs", variants=[
+        {"sku": "OPAL-1", "options": {}, "stock": 5, "low_stock_threshold": 3}])
+    variant_id = product.variants[0].id
+    add_to_cart(client, variant_id, 2)
+    response = checkout(client)
+    assert response.status_code == 303 and "/orders/" in response.headers["Location"]
+    mails = low_stock_mails()
+    assert len(mails) == 1
+    assert "staff@example.com" in mails[0].recipients
+    assert "OPAL-1" in mails[0].body_text
