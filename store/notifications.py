@@ -187,12 +187,11 @@ def send_to_staff(kind: str, permission: str, template: str, subject: str, *,
 
 def request_locale() -> str:
     """The language of the current request (the default one outside requests)."""
-    from store.i18n import current_locale
+    if has_request_context():
+        from store.i18n import current_locale
 
-    try:
         return current_locale()
-    except Exception:  # outside a request
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 # -- delivery -----------------------------------------------------------------------------

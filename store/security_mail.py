@@ -9,12 +9,12 @@ class OutboxMailUtil(MailUtil):
 
     def send_mail(self, template, subject, recipient, sender, body, html, **kwargs):
         from store.extensions import db
-        from store.notifications import queue_email
+        from store.notifications import queue_email, request_locale
 
         if isinstance(sender, tuple):
             sender = f"{sender[0]} <{sender[1]}>"
         user = kwargs.get("user")
-        locale = getattr(user, "locale", None) or _request_locale()
+        locale = getattr(user, "locale", None) or request_locale()
         subject = f"{current_app.config['STORE_NAME']}: {subject}"  # branded like the others
         kind = "account_" + template.rsplit("/", 1)[-1]  # "security/email/welcome" -> welcome
         queue_email(kind, [str(recipient)], subject, body or "",
@@ -27,13 +27,3 @@ class OutboxMailUtil(MailUtil):
         else:
             db.session.commit()
 
-
-def _request_locale() -> str:
-    """The language of the current request, or the shop default outside one."""
-    from flask import current_app
-
-    if has_request_context():
-        from store.i18n import current_locale
-
-        return current_locale()
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
