@@ -107,14 +107,6 @@ def check_grant(actor, permissions: set[str]) -> None:
         )
 
 
-def owners_count() -> int:
-    """How many active users hold users-manage (an owner)."""
-    users = db.session.scalars(
-        db.select(User).where(User.active.is_(True)).join(User.roles)
-    ).unique()
-    return sum(1 for u in users if "users-manage" in permissions_of_roles(u.roles))
-
-
 def permissions_of_roles(roles) -> set[str]:
     held: set[str] = set()
     for role in roles:

@@ -122,6 +122,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECURITY_SEND_REGISTER_EMAIL": True,
         "SECURITY_POST_LOGIN_VIEW": "/",
         "SECURITY_POST_LOGOUT_VIEW": "/",
+        # Only back-office users set up two-factor; send them back to where they work.
+        "SECURITY_TWO_FACTOR_POST_SETUP_VIEW": "/admin/",
         "SECURITY_RESET_URL": "/reset",
         "SECURITY_CONFIRM_URL": "/confirm",
         "SECURITY_EMAIL_SENDER": env.get("MAIL_DEFAULT_SENDER", "SimpleStore <shop@example.com>"),

@@ -57,7 +57,8 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
-    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Indexed: revenue reports count orders by the day they were paid.
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask_security.models import fsqla_v3 as fsqla
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
 from store.models.base import Timestamp
 
 fsqla.FsModels.set_db_info(db)
+# Flask-Security's association table comes without indexes; lookups by role need them.
+Index("ix_roles_users_user_id", fsqla.FsModels.roles_users.c.user_id)
+Index("ix_roles_users_role_id", fsqla.FsModels.roles_users.c.role_id)
 
 
 class Role(db.Model, fsqla.FsRoleMixin):
