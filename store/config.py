@@ -88,6 +88,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "SimpleStore <shop@example.com>"),
         "MAIL_TIMEOUT": 10,
+        # Sign-in, registration and reset attempts, per address and per account.
+        "STORE_AUTH_LIMIT_PER_ADDRESS": env.get("STORE_AUTH_LIMIT_PER_ADDRESS",
+                                                "30/minute;300/hour"),
+        "STORE_AUTH_LIMIT_PER_ACCOUNT": env.get("STORE_AUTH_LIMIT_PER_ACCOUNT",
+                                                "10/minute;50/hour"),
+        "STORE_CHECKOUT_LIMIT": env.get("STORE_CHECKOUT_LIMIT", "10/minute;60/hour"),
         "STORE_SUPPORT_LIMIT": env.get("STORE_SUPPORT_LIMIT", "5/hour"),
         "STORE_SUPPORT_LIMIT_PER_ADDRESS": env.get("STORE_SUPPORT_LIMIT_PER_ADDRESS", "30/hour"),
         "STORE_MAIL_MAX_ATTEMPTS": int(env.get("STORE_MAIL_MAX_ATTEMPTS", "8")),

@@ -31,8 +31,8 @@ def init_app(app) -> None:
 
 
 def _limit_security_views(app) -> None:
-    per_addr = app.config.get("STORE_AUTH_LIMIT_PER_ADDRESS", "30/minute;300/hour")
-    per_account = app.config.get("STORE_AUTH_LIMIT_PER_ACCOUNT", "10/minute;50/hour")
+    per_addr = app.config["STORE_AUTH_LIMIT_PER_ADDRESS"]
+    per_account = app.config["STORE_AUTH_LIMIT_PER_ACCOUNT"]
     for endpoint in LIMITED_ENDPOINTS:
         view = app.view_functions.get(endpoint)
         if view is None:

@@ -128,3 +128,30 @@ def test_cli_prompts_for_password(runner, app):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).where(User.email == "asked@example.com"))
     assert verify_password("typed-password-1", user.password)
+
+
+def test_login_attempts_are_rate_limited_per_account(tmp_path):
+    """Guessing one account's password is cut off after a few tries; other accounts still work."""
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, STORE_AUTH_LIMIT_PER_ACCOUNT="3/minute",
+                   STORE_AUTH_LIMIT_PER_ADDRESS="100/minute")
+    with app.app_context():
+        from store.accounts import create_user
+
+        create_user("victim@example.com", PASSWORD, ["customer"])
+        create_user("other@example.com", PASSWORD, ["customer"])
+        client = app.test_client()
+        token = csrf_from(client, "/login")
+        statuses = [client.post("/login", data={"email": "victim@example.com",
+                                                "password": f"guess-{i}",
+                                                "csrf_token": token}).status_code
+                    for i in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        response = client.post("/login", data={"email": "victim@example.com",
+                                               "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 429
+        response = client.post("/login", data={"email": "other@example.com",
+                                               "password": PASSWORD, "csrf_token": token})
+        assert response.status_code in (302, 303)
+        db.session.remove()
