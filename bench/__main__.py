@@ -51,7 +51,7 @@ def main() -> None:
         from store import seed
 
         upgrade()
-        seed.seed_demo(echo=lambda *a: None)
+        seed.seed_demo()
         start = time.perf_counter()
         seed.seed_synthetic(PRODUCTS)
         rows.append((f"seed {PRODUCTS:,} products", (time.perf_counter() - start) * 1000, None))

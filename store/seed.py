@@ -23,7 +23,7 @@ DEMO_USERS = (("owner@example.com", "owner", "Olivia Owner"),
               ("customer@example.com", "customer", "Carla Customer"))
 
 
-def seed_demo(echo=print) -> dict:
+def seed_demo() -> dict:
     """Roles, demo accounts (development only) and the demo catalog when the shop is empty."""
     accounts.ensure_roles()
     created = {"users": 0, "products": 0}
