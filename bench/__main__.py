@@ -17,6 +17,8 @@ from store.extensions import db
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
 ORDERS = int(os.environ.get("BENCH_ORDERS", "20000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+# A page in the middle of the catalog (12 products a page), to show OFFSET costs.
+DEEP_PAGE = max(1, PRODUCTS // 24)
 
 
 def timed(fn, rounds=ROUNDS):
@@ -69,7 +71,7 @@ def main() -> None:
     pages = [
         ("home", "/"),
         ("catalog page 1", "/products/"),
-        ("catalog page 500", "/products/?page=500"),
+        (f"catalog page {DEEP_PAGE}", f"/products/?page={DEEP_PAGE}"),
         ("catalog category + price sort", "/products/?category=books&sort=price_asc"),
         ("search 'silver ring'", "/products/?q=silver+ring"),
         ("search nonsense", "/products/?q=zzqxv"),
