@@ -236,8 +236,10 @@ def revenue_chart(series: list[tuple[date, Decimal]], width: int = 960, height: 
         h = float(value / maximum) * plot_h if maximum else 0.0
         bars.append(Bar(day, value, round(left + i * slot + slot * 0.15, 2),
                         round(top + plot_h - h, 2), round(slot * 0.7, 2), round(h, 2)))
+    # Without revenue there is no scale to show: only the zero line.
+    steps = range(5) if maximum else range(1)
     gridlines = [(round(top + plot_h - plot_h * k / 4, 2), (maximum * k / 4).quantize(CENT))
-                 for k in range(5)]
+                 for k in steps]
     return Chart(width, height, top, bottom, left, bars, maximum, gridlines)
 
 
