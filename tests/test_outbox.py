@@ -153,28 +153,33 @@ def test_message_fails_after_the_last_attempt_and_can_be_resent(app, server, smt
     assert notifications.resend(message_id) is False  # only failed messages
 
 
-def test_concurrent_flushers_never_send_a_message_twice(app, smtp):
-    """Four workers flushing at once (SQLite) send every message exactly once."""
-    ids = queue(60)
-    barrier = threading.Barrier(4)
+def flush_at_once(flask_app, workers: int) -> list:
+    """Start `workers` threads flushing the outbox at the same moment; returns their errors."""
+    barrier = threading.Barrier(workers)
     errors = []
 
     def work():
-        with app.app_context():
+        with flask_app.app_context():
             try:
                 barrier.wait()
                 flush_outbox(1000)
-            except Exception as exc:  # pragma: no cover - reported below
+            except Exception as exc:  # pragma: no cover - reported by the caller
                 errors.append(exc)
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
+    threads = [threading.Thread(target=work) for _ in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert errors == []
+    return errors
+
+
+def test_concurrent_flushers_never_send_a_message_twice(app, smtp):
+    """Four workers flushing at once (SQLite) send every message exactly once."""
+    ids = queue(60)
+    assert flush_at_once(app, workers=4) == []
     smtp.wait_for(60)
     assert outbox_ids(smtp) == Counter({i: 1 for i in ids})
     assert {(m.status, m.attempts) for m in rows()} == {("sent", 1)}
@@ -188,25 +193,7 @@ def test_concurrent_flushers_on_postgresql_never_send_twice(tmp_path, pg_url, sm
     with pg.app_context():
         ids = queue(80)
         db.session.remove()
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def work():
-        with pg.app_context():
-            try:
-                barrier.wait()
-                flush_outbox(1000)
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    assert flush_at_once(pg, workers=4) == []
     smtp.wait_for(80)
     assert outbox_ids(smtp) == Counter({i: 1 for i in ids})
     with pg.app_context():

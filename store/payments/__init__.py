@@ -42,5 +42,13 @@ def provider_for(order) -> PaymentProvider | None:
     return _PROVIDERS.get(order.payment_method)
 
 
+def can_pay_online(order, config=None) -> bool:
+    """True when a pending order's online payment can be (re)started now."""
+    cfg = config if config is not None else current_app.config
+    provider = provider_for(order)
+    return bool(order.status == "pending" and provider is not None and provider.online
+                and provider.enabled(cfg))
+
+
 # The built-in providers register themselves on import.
 from store.payments import manual, stripe_provider  # noqa: E402,F401

@@ -13,7 +13,7 @@ from store.errors import NotFound, StoreError, ValidationFailed
 from store.extensions import db, limiter
 from store.models import Order
 from store.orders_access import access_values, find_order_for_viewer
-from store.payments import provider_for
+from store.payments import can_pay_online, provider_for
 from store.storefront import bp
 from store.storefront.cart import form_error
 from store.storefront.checkout import after_placing, checkout_limit
@@ -43,8 +43,7 @@ def order_detail(number):
     return render_template(
         "storefront/order.html", order=order, form=form, provider=provider,
         instructions=provider.instructions(order, current_app.config) if provider else "",
-        can_pay=bool(provider and provider.online and provider.enabled(current_app.config)
-                     and order.status == "pending"),
+        can_pay=can_pay_online(order),
         tracking_url=orders.tracking_url(order.carrier, order.tracking_number))
 
 
@@ -76,9 +75,7 @@ def order_pay(number):
     if not form.validate():
         flash(form_error(form), "error")
         return _order_page(order)
-    provider = provider_for(order)
-    if order.status != "pending" or not (provider and provider.online
-                                         and provider.enabled(current_app.config)):
+    if not can_pay_online(order):
         flash(_("This order cannot be paid online."), "error")
         return _order_page(order)
     return after_placing(order)
