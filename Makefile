@@ -19,7 +19,7 @@ FLASK := $(VENV)/flask --app app
 install: .venv/.installed
 
 css: install
-	$(VENV)/python -m store.assets
+	$(VENV)/python -m store.dev.assets
 
 translations: install
 	$(VENV)/pybabel compile -d translations
@@ -33,7 +33,7 @@ db: build
 	$(FLASK) seed
 
 run: db
-	PORT=$(PORT) $(VENV)/python -m store.devserver
+	PORT=$(PORT) $(VENV)/python -m store.dev.server
 
 test: build
 	bash scripts/ensure-system.sh

@@ -50,7 +50,7 @@ def main() -> None:
     with app.app_context():
         from flask_migrate import upgrade
 
-        from store import seed
+        from store.dev import seed
 
         upgrade()
         seed.seed_demo()
@@ -58,7 +58,7 @@ def main() -> None:
         seed.seed_synthetic(PRODUCTS)
         rows.append((f"seed {PRODUCTS:,} products", (time.perf_counter() - start) * 1000, None))
         try:
-            from store.seed_orders import seed_orders
+            from store.dev.seed_orders import seed_orders
         except ImportError:
             seed_orders = None
         if seed_orders and ORDERS:

@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -16,8 +15,8 @@ logger = logging.getLogger('alembic.env')
 
 
 def include_name(name, type_, parent_names):
-    """Autogenerate leaves the search index tables alone (store.search creates them)."""
-    from store.search import is_search_table
+    """Autogenerate leaves the search index tables alone (store.catalog.search creates them)."""
+    from store.catalog.search import is_search_table
 
     return not (type_ == "table" and name and is_search_table(name))
 

@@ -12,14 +12,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(config))
     check_production(app.config)
 
-    from store import (
-        database,  # noqa: F401  (registers the SQLite connection events)
-        i18n,
-        notifications,
-        security,
-        web,
-    )
+    from store import database, i18n, web  # noqa: F401  registers the SQLite connection events
+    from store.accounts import security
     from store.extensions import babel, csrf, db, limiter, mail, migrate
+    from store.notifications import outbox as notifications
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

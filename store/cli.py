@@ -9,7 +9,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from store import accounts, seed
+from store.accounts import services as accounts
+from store.dev import seed
 from store.errors import StoreError
 from store.extensions import db
 
@@ -30,7 +31,7 @@ def seed_command(n_products: int, n_orders: int) -> None:
         with tqdm(total=n_products, unit="product", desc="Synthetic catalog") as bar:
             seed.seed_synthetic(n_products, progress=bar.update)
     if n_orders:
-        from store.seed_orders import seed_orders
+        from store.dev.seed_orders import seed_orders
 
         with tqdm(total=n_orders, unit="order", desc="Synthetic orders") as bar:
             seed_orders(n_orders, progress=bar.update)
@@ -84,9 +85,9 @@ def register_commands(app) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
-    from store.products_cli import products_cli
+    from store.catalog.cli import products_cli
     app.cli.add_command(products_cli)
-    from store.outbox_cli import outbox_cli
+    from store.notifications.cli import outbox_cli
     app.cli.add_command(outbox_cli)
-    from store.orders_cli import orders_cli
+    from store.orders.cli import orders_cli
     app.cli.add_command(orders_cli)

@@ -9,7 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
-from store.security_mail import OutboxMailUtil
+from store.accounts.security_mail import OutboxMailUtil
 
 # Stable constraint names keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {

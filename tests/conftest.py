@@ -117,7 +117,7 @@ def make_app(tmp_path: Path, **overrides):
     app.test_client_class = ClosingClient
     with app.app_context():
         db.create_all()
-        from store.accounts import ensure_roles
+        from store.accounts.services import ensure_roles
 
         ensure_roles()
         db.session.remove()
@@ -197,7 +197,7 @@ class Auth:
 
     def user(self, role: str = "customer", email: str | None = None):
         """Create (once) a confirmed user with a role."""
-        from store.accounts import create_user
+        from store.accounts.services import create_user
         from store.models import User
 
         email = email or f"{role}@example.com"

@@ -3,8 +3,8 @@
 import itertools
 from decimal import Decimal
 
-from store import inventory
 from store.extensions import db
+from store.inventory import services as inventory
 from store.models import Category, Product, Variant
 
 _seq = itertools.count(1)
@@ -54,7 +54,7 @@ def make_order(*, items=None, user=None, email: str | None = None, status: str =
     """
     from store.models import Order, OrderLine
     from store.models.base import utcnow
-    from store.orders import STAMPS, new_order_number
+    from store.orders.services import STAMPS, new_order_number
 
     if items is None:
         items = [(make_product(price="10.00", stock=10).variants[0], 1)]
@@ -97,7 +97,7 @@ def bulk_orders(count: int, *, user=None, status: str = "paid", total: str = "10
     """Insert many small orders at once (for list and query-count tests; no stock taken)."""
     from store.models import Order, OrderLine
     from store.models.base import utcnow
-    from store.orders import new_order_number
+    from store.orders.services import new_order_number
 
     now = utcnow()
     amount = Decimal(total)

@@ -99,7 +99,7 @@ def test_configured_password_hash_is_bcrypt(tmp_path):
     app = make_app(tmp_path, SECURITY_PASSWORD_HASH="bcrypt",
                    SECURITY_PASSWORD_SCHEMES=["bcrypt"])
     with app.app_context():
-        from store.accounts import create_user
+        from store.accounts.services import create_user
 
         user = create_user("hashed@example.com", PASSWORD, ["customer"])
         assert user.password.startswith("$2b$")
@@ -137,7 +137,7 @@ def test_login_attempts_are_rate_limited_per_account(tmp_path):
     app = make_app(tmp_path, RATELIMIT_ENABLED=True, STORE_AUTH_LIMIT_PER_ACCOUNT="3/minute",
                    STORE_AUTH_LIMIT_PER_ADDRESS="100/minute")
     with app.app_context():
-        from store.accounts import create_user
+        from store.accounts.services import create_user
 
         create_user("victim@example.com", PASSWORD, ["customer"])
         create_user("other@example.com", PASSWORD, ["customer"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from store.dev.seed import seed_synthetic
 from store.extensions import db
 from store.models import (
     AuditEvent,
@@ -19,7 +20,6 @@ from store.models import (
     StockMovement,
     Variant,
 )
-from store.seed import seed_synthetic
 from tests.conftest import csrf_from
 from tests.factories import make_category, make_product
 

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from store.accounts import create_user
+from store.accounts.services import create_user
 from store.extensions import db
 from store.models import AuditEvent, Role, User
 from tests.conftest import PASSWORD, csrf_from

@@ -2,11 +2,12 @@
 
 from sqlalchemy import select
 
-from store import alerts, inventory
 from store.database import write_transaction
 from store.extensions import db
+from store.inventory import alerts
+from store.inventory import services as inventory
 from store.models import EmailMessage, Variant
-from store.notifications import flush_outbox
+from store.notifications.outbox import flush_outbox
 from tests.factories import make_order, make_product
 
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from store import audit
+from store.audit import services as audit
 from store.extensions import db
 from store.models import AuditEvent, Category, Product
 from tests.conftest import csrf_from

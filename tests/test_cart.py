@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.cart import compute_totals
+from store.cart.services import compute_totals
 from store.config import load_config
 from store.extensions import db
 from store.models import CartLine, Product, Variant

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from store import customers
-from store.accounts import create_user
+from store.accounts import customers
+from store.accounts.services import create_user
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import (
@@ -25,7 +25,7 @@ from store.models import (
     User,
 )
 from store.models.base import utcnow
-from store.notifications import queue_email
+from store.notifications.outbox import queue_email
 from tests.conftest import PASSWORD, csrf_from
 from tests.factories import make_order, make_product
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from store import reports
 from store.models.base import utcnow
+from store.reports import services as reports
 from tests.factories import make_order, make_product
 
 

@@ -15,7 +15,7 @@ def _schema_drift(app) -> list:
     """Differences between the migrated database and the models (none expected)."""
     def include(obj, name, type_, reflected, compare_to):
         # Search index tables are created by the migration's own DDL, not by models.
-        from store.search import is_search_table
+        from store.catalog.search import is_search_table
 
         return not (type_ == "table" and name and is_search_table(name))
 

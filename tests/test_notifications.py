@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from store import order_emails, orders
 from store.database import write_transaction
 from store.extensions import db
 from store.models import EmailMessage, Order
-from store.notifications import flush_outbox
+from store.notifications.outbox import flush_outbox
+from store.orders import emails as order_emails
+from store.orders import services as orders
 from tests.factories import make_order, make_product
 from tests.shopping import IsolatedClient, add_to_cart, checkout
 

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from store import cart as carts
-from store import checkout as checkouts
-from store import orders as order_service
+from store.cart import services as carts
+from store.checkout import services as checkouts
 from store.extensions import db
 from store.models import EmailMessage, Order, StockMovement, Variant
 from store.models.base import utcnow
-from store.orders_access import access_token, order_url
+from store.orders import services as order_service
+from store.orders.access import access_token, order_url
 from tests.conftest import Auth
 from tests.factories import make_product
 from tests.shopping import (

@@ -9,12 +9,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from store import notifications, orders
 from store.database import write_transaction
 from store.extensions import db
 from store.models import EmailMessage, Order
 from store.models.base import utcnow
-from store.notifications import flush_outbox, queue_email
+from store.notifications import outbox as notifications
+from store.notifications.outbox import flush_outbox, queue_email
+from store.orders import services as orders
 from tests.conftest import csrf_from, make_app
 from tests.factories import make_order, make_product
 from tests.shopping import IsolatedClient, add_to_cart, checkout

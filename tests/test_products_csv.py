@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from store.catalog.product_csv import format_options, parse_options
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import AuditEvent, Category, Product, StockMovement, Variant
-from store.products_csv import format_options, parse_options
 from tests.conftest import csrf_from
 from tests.factories import make_category, make_product
 

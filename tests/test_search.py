@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from store import search
+from store.catalog import search
+from store.dev.seed import seed_synthetic
 from store.extensions import db
 from store.models import Category, Product, Variant
-from store.seed import seed_synthetic
 from tests.factories import make_category, make_product
 
 

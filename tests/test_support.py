@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from store import support
 from store.extensions import db
 from store.models import EmailMessage, SupportReply, SupportTicket
+from store.support import services as support
 from tests.conftest import csrf_from
 from tests.factories import make_order
 from tests.shopping import IsolatedClient, flashes

@@ -3,11 +3,10 @@
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-from store.search import create_search_index, drop_search_index
-
+from store.catalog.search import create_search_index, drop_search_index
 
 revision = '0002'
 down_revision = '0001'

@@ -55,8 +55,8 @@ from flask_login import current_user
 from sqlalchemy import func, literal_column
 from sqlalchemy.orm import Query
 
-from store import audit
 from store.admin.gate import PermissionGate, has_permission
+from store.audit import services as audit
 from store.database import begin_write
 from store.errors import StoreError
 from store.extensions import db

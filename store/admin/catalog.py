@@ -11,13 +11,14 @@ from werkzeug.utils import secure_filename
 from wtforms import FileField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional, Regexp
 
-from store import images, inventory
 from store.admin.base import StoreModelView
-from store.catalog import sanitize_description
+from store.catalog import images
+from store.catalog.product_csv import format_options, iter_csv, parse_options, unique_slug
+from store.catalog.services import sanitize_description
 from store.errors import ValidationFailed
 from store.extensions import db
+from store.inventory import services as inventory
 from store.models import Category, OrderLine, Product, ProductImage, Variant
-from store.products_csv import format_options, iter_csv, parse_options, unique_slug
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
               message="Lowercase letters, digits and single hyphens only.")

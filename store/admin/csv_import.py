@@ -30,8 +30,14 @@ from wtforms import HiddenField
 from wtforms.validators import InputRequired, Regexp
 
 from store.admin.gate import PermissionGate
+from store.catalog.product_csv import (
+    COLUMNS,
+    ImportRejected,
+    import_products,
+    iter_csv,
+    preview_import,
+)
 from store.errors import ValidationFailed
-from store.products_csv import COLUMNS, ImportRejected, import_products, iter_csv, preview_import
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 SESSION_KEY = "product_import"

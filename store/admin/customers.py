@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from store import customers
+from store.accounts import customers
 from store.admin.base import StoreModelView
 from store.admin.orders import status_badge, stream_export_rows
 from store.database import write_transaction

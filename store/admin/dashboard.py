@@ -2,8 +2,8 @@
 
 from flask_admin import AdminIndexView, expose
 
-from store import reports
 from store.admin.gate import PermissionGate, has_permission
+from store.reports import services as reports
 
 
 class DashboardView(PermissionGate, AdminIndexView):

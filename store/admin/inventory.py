@@ -14,13 +14,14 @@ from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from store import audit, inventory
 from store.admin.base import StoreModelView
+from store.audit import services as audit
+from store.catalog.product_csv import format_options
 from store.database import write_transaction
 from store.errors import StoreError
 from store.extensions import db
+from store.inventory import services as inventory
 from store.models import StockMovement, Variant
-from store.products_csv import format_options
 
 STATUS_LABELS = {"in": "In stock", "low": "Low", "out": "Out of stock"}
 

@@ -22,14 +22,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from store import orders
 from store.admin.base import StoreModelView
 from store.database import write_transaction
 from store.errors import StoreError
 from store.extensions import db
 from store.i18n import money
 from store.models import Order, OrderEvent, OrderNote
-from store.reports import day_start
+from store.orders import services as orders
+from store.reports.services import day_start
 
 # What each status action is called on buttons, and what it says once done.
 ACTIONS = {

@@ -13,11 +13,11 @@ from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from store import notifications
 from store.admin.base import StoreModelView
 from store.admin.gate import has_permission
 from store.extensions import db
 from store.models import EmailMessage
+from store.notifications import outbox as notifications
 
 STATUS_BADGES = {"pending": "warning", "sending": "info", "sent": "success",
                  "failed": "danger"}

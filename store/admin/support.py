@@ -2,7 +2,7 @@
 form (the reply is emailed to the customer) and open / answered / closed buttons.
 
 Tickets are never created, edited or deleted as raw rows here: replies and status changes
-go through store.support, which emails and logs them.
+go through store.support.services, which emails and logs them.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from store import support
 from store.admin.base import StoreModelView
 from store.errors import StoreError
 from store.extensions import db
 from store.models import SupportReply, SupportTicket
+from store.support import services as support
 
 STATUS_BADGES = {"open": "warning", "answered": "info", "closed": "secondary"}
 
@@ -60,7 +60,7 @@ class SupportTicketAdmin(StoreModelView):
     """Support tickets: read, reply, and move between open, answered and closed."""
 
     permission = "support-manage"
-    audit = False  # replies and status changes are logged by store.support
+    audit = False  # replies and status changes are logged by store.support.services
 
     can_create = False
     can_edit = False

@@ -18,7 +18,7 @@ from wtforms import BooleanField, PasswordField, SelectMultipleField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from store import accounts
+from store.accounts import services as accounts
 from store.admin.base import StoreModelView
 from store.database import begin_write, write_transaction
 from store.errors import PermissionDenied, StoreError, ValidationFailed

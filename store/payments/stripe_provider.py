@@ -52,7 +52,7 @@ def client(config=None) -> stripe.StripeClient:
 
 
 def _session_params(order: Order) -> dict:
-    from store.orders_access import access_values, build_url
+    from store.orders.access import access_values, build_url
 
     currency = order.currency.lower()
     items = []
@@ -164,7 +164,7 @@ def handle_event(event: stripe.Event) -> str:
 
 
 def _mark_paid(session: dict) -> str:
-    from store.orders import apply_transition
+    from store.orders.services import apply_transition
 
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return "awaiting-payment"  # a delayed method: async_payment_succeeded follows

@@ -12,7 +12,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
-from store import cart as carts
+from store.cart import services as carts
 from store.errors import StoreError
 from store.storefront import bp
 from store.storefront.forms import CartAddForm, CartUpdateForm

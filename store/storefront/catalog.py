@@ -12,7 +12,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from store import catalog
+from store.catalog import services as catalog
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.storefront import bp

@@ -4,12 +4,12 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from store import cart as carts
-from store import checkout
+from store.cart import services as carts
+from store.checkout import services as checkout
 from store.errors import EmptyCart, NotFound, OutOfStock, PaymentError, StoreError
 from store.extensions import csrf, limiter
 from store.i18n import current_locale
-from store.orders_access import access_values, find_order_for_viewer, order_url
+from store.orders.access import access_values, find_order_for_viewer, order_url
 from store.payments import get_provider, stripe_provider
 from store.storefront import bp
 from store.storefront.cart import cart_owner, form_error

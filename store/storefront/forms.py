@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from store import shipping
 from store.i18n import money
 from store.payments import enabled_providers
+from store.pricing import shipping
 
 REQUIRED = _l("Please fill in this field.")
 

@@ -7,12 +7,12 @@ from flask_security import auth_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from store import orders
-from store.catalog import Page, parse_page
+from store.catalog.services import Page, parse_page
 from store.errors import NotFound, StoreError, ValidationFailed
 from store.extensions import db, limiter
 from store.models import Order
-from store.orders_access import access_values, find_order_for_viewer
+from store.orders import services as orders
+from store.orders.access import access_values, find_order_for_viewer
 from store.payments import can_pay_online, provider_for
 from store.storefront import bp
 from store.storefront.cart import form_error

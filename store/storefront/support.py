@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from store import support
 from store.errors import ValidationFailed
 from store.extensions import limiter
 from store.i18n import money
 from store.storefront import bp
+from store.support import services as support
 
 
 class SupportForm(FlaskForm):

@@ -31,11 +31,12 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from store import audit, inventory
-from store.catalog import sanitize_description
+from store.audit import services as audit
+from store.catalog.services import sanitize_description
 from store.database import write_transaction
 from store.errors import ValidationFailed
 from store.extensions import db
+from store.inventory import services as inventory
 from store.models import Category, Product, Variant
 
 COLUMNS = ("sku", "product", "variant", "category", "price", "stock", "description", "active")

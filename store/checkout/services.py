@@ -13,14 +13,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from store import alerts, inventory, order_emails, orders, shipping
-from store.cart import CartOwner, compute_totals, display_name, find_cart
+from store.cart.services import CartOwner, compute_totals, display_name, find_cart
 from store.database import write_transaction
 from store.errors import EmptyCart, NotFound, OutOfStock, StoreError, ValidationFailed
 from store.extensions import db
+from store.inventory import alerts
+from store.inventory import services as inventory
 from store.models import Address, Order, OrderEvent, OrderLine, Variant
 from store.models.base import utcnow
+from store.orders import emails as order_emails
+from store.orders import services as orders
 from store.payments import get_provider
+from store.pricing import shipping
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from store import audit
+from store.audit import services as audit
 from store.database import write_transaction
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.models import Order, SupportReply, SupportTicket, User
-from store.notifications import N_, external_url, send_templated, send_to_staff
+from store.notifications.outbox import N_, external_url, send_templated, send_to_staff
 
 MAX_MESSAGE = 5000
 MAX_REPLY = 10000
@@ -104,7 +104,7 @@ def open_ticket(name: str, email: str, message: str, order_number: str | None = 
 
 
 def _ticket_locale(locale: str | None, user) -> str:
-    from store.notifications import request_locale
+    from store.notifications.outbox import request_locale
 
     locales = current_app.config["STORE_LOCALES"]
     for candidate in (locale, getattr(user, "locale", None), request_locale()):

@@ -6,10 +6,10 @@ import secrets
 
 from sqlalchemy import select
 
-from store import inventory
 from store.database import write_transaction
 from store.errors import InvalidTransition, NotFound, ValidationFailed
 from store.extensions import db
+from store.inventory import services as inventory
 from store.models import Order, OrderEvent, OrderNote
 from store.models.base import utcnow
 
@@ -100,7 +100,7 @@ def apply_transition(order: Order, target: str, *, user_id: int | None = None, n
     db.session.add(event)
     db.session.flush()
     if notify:
-        from store import order_emails
+        from store.orders import emails as order_emails
 
         order_emails.status_changed(order, event)
     return event

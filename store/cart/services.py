@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from store import shipping
 from store.database import write_transaction
 from store.errors import NotFound, OutOfStock, ValidationFailed
 from store.extensions import db
 from store.models import Cart, CartLine, Product, Variant
 from store.models.base import utcnow
+from store.pricing import shipping
 
 MAX_LINE_QUANTITY = 99
 ZERO = Decimal("0.00")

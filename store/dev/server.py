@@ -14,7 +14,7 @@ def main() -> None:
     env = dict(os.environ)
     children = []
     if env.get("STORE_DEV_SMTP", "1") not in ("0", "false", "no"):
-        children.append(subprocess.Popen([sys.executable, "-m", "store.devmail"], cwd=ROOT,
+        children.append(subprocess.Popen([sys.executable, "-m", "store.dev.mail"], cwd=ROOT,
                                           env=env))
     children.append(subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "outbox", "worker", "--interval", "5"],

@@ -18,14 +18,14 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, delete, func, or_, select
 
-from store import audit
+from store.audit import services as audit
 from store.database import write_transaction
 from store.errors import NotFound, PermissionDenied, ValidationFailed
 from store.extensions import db
 from store.models import Address, Cart, EmailMessage, Order, SupportTicket, User, WebAuthn
 from store.models.base import utcnow
 
-# Orders whose money counts: also the dashboard's revenue (store.reports).
+# Orders whose money counts: also the dashboard's revenue (store.reports.services).
 REVENUE_STATUSES = ("paid", "shipped", "delivered")
 ERASED = "(erased)"
 

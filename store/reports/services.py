@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from store.customers import REVENUE_STATUSES
+from store.accounts.customers import REVENUE_STATUSES
 from store.extensions import db
 from store.models import Order, OrderLine, Product, Variant
 from store.models.base import utcnow
@@ -81,7 +81,7 @@ def daily_revenue(days: int = 30, today: date | None = None) -> list[tuple[date,
 
 def orders_by_status() -> dict[str, int]:
     """How many orders are in each status (every status listed, zeros included)."""
-    from store.orders import STATUSES
+    from store.orders.services import STATUSES
 
     counts = dict.fromkeys(STATUSES, 0)
     for status, count in db.session.execute(

@@ -8,10 +8,10 @@ import nh3
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from store.catalog.search import matching_products  # also builds the index on db.create_all()
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.models import Category, Product, Variant
-from store.search import matching_products  # also builds the index on db.create_all()
 
 PAGE_SIZE = 12
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "name")

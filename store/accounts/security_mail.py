@@ -9,7 +9,7 @@ class OutboxMailUtil(MailUtil):
 
     def send_mail(self, template, subject, recipient, sender, body, html, **kwargs):
         from store.extensions import db
-        from store.notifications import queue_email, request_locale
+        from store.notifications.outbox import queue_email, request_locale
 
         if isinstance(sender, tuple):
             sender = f"{sender[0]} <{sender[1]}>"

@@ -5,8 +5,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from store.catalog.product_csv import ImportRejected, import_products, preview_import, write_csv
 from store.errors import ValidationFailed
-from store.products_csv import ImportRejected, import_products, preview_import, write_csv
 
 products_cli = AppGroup("products", help="Import and export the catalog as CSV.")
 

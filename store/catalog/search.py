@@ -106,7 +106,7 @@ def _sqlite_strip_tags(expr: str) -> str:
     SQLite has no regular expressions; the sanitizer's small allow-list makes a chain of
     replace() calls enough (kept short: SQLite's parser limits nesting).
     """
-    from store.catalog import ALLOWED_TAGS
+    from store.catalog.services import ALLOWED_TAGS
 
     pieces = ["</"] + [f"<{tag}>" for tag in sorted(ALLOWED_TAGS)]
     pieces += ["<br />", "<a ", ' rel="noopener nofollow"', "href="]

@@ -1,4 +1,4 @@
-"""Development mail catcher: `python -m store.devmail` (started by `make run`).
+"""Development mail catcher: `python -m store.dev.mail` (started by `make run`).
 
 A local SMTP server (aiosmtpd) on MAIL_SERVER:MAIL_PORT, 127.0.0.1:8025 by default. It
 delivers nothing: it prints who each email is for and its subject, and keeps the whole

@@ -9,11 +9,12 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, insert, select
 
-from store import accounts, inventory
-from store.catalog import sanitize_description
+from store.accounts import services as accounts
+from store.catalog.images import make_thumbnail
+from store.catalog.services import sanitize_description
 from store.config import ROOT
 from store.extensions import db
-from store.images import make_thumbnail
+from store.inventory import services as inventory
 from store.models import Category, Product, ProductImage, StockMovement, User, Variant
 from store.models.base import utcnow
 

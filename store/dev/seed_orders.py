@@ -16,8 +16,8 @@ from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import Order, OrderEvent, OrderLine, Product, User, Variant
 from store.models.base import utcnow
-from store.orders import STAMPS, new_order_number
-from store.shipping import shipping_cost
+from store.orders.services import STAMPS, new_order_number
+from store.pricing.shipping import shipping_cost
 
 # Mostly finished orders, as in a shop that has been running for a while.
 STATUS_WEIGHTS = {"delivered": 50, "shipped": 10, "paid": 10, "pending": 10, "cancelled": 15,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from store.extensions import db
 from store.models import StockMovement, Variant
-from store.notifications import N_, external_url, send_to_staff
+from store.notifications.outbox import N_, external_url, send_to_staff
 
 SUBJECT = N_("Low stock: %(sku)s (%(stock)s left)")
 

@@ -13,7 +13,7 @@ orders_cli = AppGroup("orders", help="Order maintenance.")
               help="Keep running, checking every N seconds (0: run once).")
 def expire_unpaid_command(every: int) -> None:
     """Cancel online-payment orders left unpaid past their time, returning their stock."""
-    from store.checkout import expire_unpaid
+    from store.checkout.services import expire_unpaid
 
     while True:
         count = expire_unpaid()

@@ -4,7 +4,7 @@ and delivered after commit, with retries; an SMTP outage loses nothing.
 Life of a message: `queue_email()` adds a row (status "pending") in the caller's
 transaction. After that transaction commits, the request that made it delivers it once the
 response has gone out (`init_app`), and `flask outbox worker` picks up whatever is still
-due. Flask-Security's mail joins the same outbox (store.security_mail). Delivery first
+due. Flask-Security's mail joins the same outbox (store.accounts.security_mail). Delivery first
 *claims* rows (status "sending", with a claim token), so two processes
 never send the same row; a failure puts the row back with a later `next_attempt_at`
 (exponential backoff) and its error, until MAX_ATTEMPTS make it "failed".
@@ -407,7 +407,7 @@ def resend(message_id: int, actor=None) -> bool:
 
     Returns False, changing nothing, if the message is not failed.
     """
-    from store import audit
+    from store.audit import services as audit
 
     with write_transaction():
         message = db.session.get(EmailMessage, message_id)

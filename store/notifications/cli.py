@@ -12,8 +12,8 @@ import threading
 import click
 from flask.cli import AppGroup
 
-from store import notifications
 from store.extensions import db
+from store.notifications import outbox as notifications
 
 outbox_cli = AppGroup("outbox", help="Deliver and inspect the email outbox.")
 

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from store.models import Order, OrderEvent
-from store.notifications import N_, send_templated, send_to_staff
+from store.notifications.outbox import N_, send_templated, send_to_staff
 
 SUBJECTS = {
     "placed": N_("Order %(number)s received"),
@@ -26,7 +26,7 @@ STAFF_SUBJECT = N_("New order %(number)s")
 
 def order_link(order: Order) -> str:
     """The customer's link to the order page (signed for guests), on STORE_URL."""
-    from store.orders_access import order_url
+    from store.orders.access import order_url
 
     return order_url(order, _external=True)
 
@@ -39,8 +39,9 @@ def _locale(order: Order) -> str:
 
 def _order_context(order: Order, locale: str) -> dict:
     """What every order template may show, with texts already in the recipient's language."""
-    from store import payments, shipping
-    from store.orders import tracking_url
+    from store import payments
+    from store.orders.services import tracking_url
+    from store.pricing import shipping
 
     provider = payments.provider_for(order)
     with force_locale(locale):
@@ -66,7 +67,7 @@ def _order_context(order: Order, locale: str) -> dict:
 
 
 def _carrier_name(carrier: str | None) -> str:
-    from store.orders import CARRIERS
+    from store.orders.services import CARRIERS
 
     if not carrier:
         return ""
@@ -101,7 +102,7 @@ def admin_order_url(order: Order) -> str:
     """The order's page in the back office, on STORE_URL."""
     from werkzeug.routing import BuildError
 
-    from store.orders_access import build_url
+    from store.orders.access import build_url
 
     try:
         return build_url("order.details_view", _external=True, id=order.id)
