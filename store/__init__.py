@@ -2,7 +2,18 @@
 
 from flask import Flask
 
+from store import (
+    database,  # noqa: F401  (importing it registers the SQLite pragmas)
+    i18n,
+    web,
+)
+from store.accounts import security
+from store.admin import init_admin
+from store.cli import register_commands
 from store.config import ROOT, check_production, load_config
+from store.extensions import babel, csrf, db, limiter, mail, migrate
+from store.notifications import outbox as notifications
+from store.storefront import bp as storefront_bp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -11,11 +22,6 @@ def create_app(config: dict | None = None) -> Flask:
                 static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
     app.config.update(load_config(config))
     check_production(app.config)
-
-    from store import database, i18n, web  # noqa: F401  registers the SQLite connection events
-    from store.accounts import security
-    from store.extensions import babel, csrf, db, limiter, mail, migrate
-    from store.notifications import outbox as notifications
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -28,15 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     notifications.init_app(app)
     web.init_app(app)
 
-    from store.storefront import bp as storefront_bp
-
     app.register_blueprint(storefront_bp)
-
-    from store.admin import init_admin
-
     init_admin(app)
-
-    from store.cli import register_commands
-
     register_commands(app)
     return app

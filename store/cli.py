@@ -10,9 +10,13 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from store.accounts import services as accounts
+from store.catalog.cli import products_cli
 from store.dev import seed
+from store.dev.seed_orders import seed_orders
 from store.errors import StoreError
 from store.extensions import db
+from store.notifications.cli import outbox_cli
+from store.orders.cli import orders_cli
 
 users_cli = AppGroup("users", help="Manage users.")
 
@@ -31,8 +35,6 @@ def seed_command(n_products: int, n_orders: int) -> None:
         with tqdm(total=n_products, unit="product", desc="Synthetic catalog") as bar:
             seed.seed_synthetic(n_products, progress=bar.update)
     if n_orders:
-        from store.dev.seed_orders import seed_orders
-
         with tqdm(total=n_orders, unit="order", desc="Synthetic orders") as bar:
             seed_orders(n_orders, progress=bar.update)
     if current_app.config.get("STORE_DEMO_ACCOUNTS"):
@@ -85,9 +87,6 @@ def register_commands(app) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
-    from store.catalog.cli import products_cli
     app.cli.add_command(products_cli)
-    from store.notifications.cli import outbox_cli
     app.cli.add_command(outbox_cli)
-    from store.orders.cli import orders_cli
     app.cli.add_command(orders_cli)

@@ -9,8 +9,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
-from store.accounts.security_mail import OutboxMailUtil
-
 # Stable constraint names keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -22,7 +20,7 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
-security = Security(mail_util_cls=OutboxMailUtil)
+security = Security()  # its outbox mail class is set in store.accounts.security
 mail = Mail()
 babel = Babel()
 csrf = CSRFProtect()

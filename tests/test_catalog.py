@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from store.catalog.services import sanitize_description
+from store.catalog.html import sanitize_description
 from tests.factories import make_category, make_product
 
 

@@ -3,6 +3,7 @@
 from flask import request
 from flask_security import SQLAlchemyUserDatastore, user_registered
 
+from store.accounts.security_mail import OutboxMailUtil
 from store.extensions import db, limiter, security
 from store.models import Role, User, WebAuthn
 
@@ -26,6 +27,9 @@ LIMITED_ENDPOINTS = ("security.login", "security.register", "security.forgot_pas
 def init_app(app) -> None:
     """Bind Flask-Security to the app with the shop's models and mail outbox."""
     datastore = SQLAlchemyUserDatastore(db, User, Role, WebAuthn)
+    # Flask-Security takes its mail class only in its constructor; setting it here keeps
+    # store.extensions free of domain imports (the outbox belongs to notifications).
+    security._mail_util_cls = OutboxMailUtil
     security.init_app(app, datastore)
     _limit_security_views(app)
 

@@ -3,14 +3,14 @@
 from flask import current_app, g, has_request_context
 from flask_security.mail_util import MailUtil
 
+from store.extensions import db
+from store.notifications.outbox import queue_email, request_locale
+
 
 class OutboxMailUtil(MailUtil):
     """Queue Flask-Security's messages (confirm, reset, notices) in the outbox."""
 
     def send_mail(self, template, subject, recipient, sender, body, html, **kwargs):
-        from store.extensions import db
-        from store.notifications.outbox import queue_email, request_locale
-
         if isinstance(sender, tuple):
             sender = f"{sender[0]} <{sender[1]}>"
         user = kwargs.get("user")

@@ -7,6 +7,7 @@ from flask_security.utils import uia_email_mapper
 from store.errors import PermissionDenied, ValidationFailed
 from store.extensions import db
 from store.models import Role, User
+from store.models.base import utcnow
 
 # Every permission the application checks, with what it allows.
 PERMISSIONS: dict[str, str] = {
@@ -75,8 +76,6 @@ def create_user(email: str, password: str, roles: list[str], *, confirmed: bool 
         if role is None:
             raise ValidationFailed(f"No role named {name}.")
         found.append(role)
-    from store.models.base import utcnow
-
     user = datastore.create_user(
         email=email,
         password=hash_password(password),

@@ -4,6 +4,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from store.admin.dashboard import DashboardView
+from store.admin.views import register_views
 from store.web import csp_nonce
 
 
@@ -16,7 +17,5 @@ def init_admin(app) -> Admin:
         index_view=DashboardView(name="Dashboard", url="/admin", endpoint="admin"),
         csp_nonce_generator=csp_nonce,
     )
-    from store.admin.views import register_views
-
     register_views(admin, app)
     return admin

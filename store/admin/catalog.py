@@ -13,8 +13,8 @@ from wtforms.validators import NumberRange, Optional, Regexp
 
 from store.admin.base import StoreModelView
 from store.catalog import images
+from store.catalog.html import sanitize_description
 from store.catalog.product_csv import format_options, iter_csv, parse_options, unique_slug
-from store.catalog.services import sanitize_description
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.inventory import services as inventory

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired
 
 from store.accounts import customers
 from store.admin.base import StoreModelView
+from store.admin.gate import has_permission
 from store.admin.orders import status_badge, stream_export_rows
 from store.database import write_transaction
 from store.errors import StoreError
@@ -193,8 +194,6 @@ class CustomerAdmin(StoreModelView):
 
     def can_manage(self) -> bool:
         """Whether the current user may export and erase customer data."""
-        from store.admin.gate import has_permission
-
         return has_permission(self.write_permission)
 
     # -- GDPR ----------------------------------------------------------------------------------

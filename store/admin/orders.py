@@ -28,6 +28,7 @@ from store.errors import StoreError
 from store.extensions import db
 from store.i18n import money
 from store.models import Order, OrderEvent, OrderNote
+from store.orders import carriers
 from store.orders import services as orders
 from store.reports.services import day_start
 
@@ -40,7 +41,7 @@ ACTIONS = {
     "refunded": ("Refund", "refunded"),
 }
 PAYMENT_METHODS = [("manual", "Manual (bank transfer / on delivery)"), ("stripe", "Stripe")]
-CARRIER_CHOICES = [(key, name) for key, (name, _url) in orders.CARRIERS.items()]
+CARRIER_CHOICES = carriers.CHOICES
 
 
 # -- forms -------------------------------------------------------------------------------------
@@ -227,8 +228,8 @@ class OrderAdmin(StoreModelView):
                 status_form=StatusForm(formdata=None),
                 note_form=NoteForm(formdata=None),
                 can_manage=self.is_action_allowed("mark_paid"),
-                tracking_url=orders.tracking_url(order.carrier, order.tracking_number),
-                carriers=orders.CARRIERS,
+                tracking_url=carriers.tracking_url(order.carrier, order.tracking_number),
+                carriers=carriers.CARRIERS,
             )
         kwargs.setdefault("status_badge", status_badge)
         return super().render(template, **kwargs)
@@ -357,7 +358,7 @@ class OrderAdmin(StoreModelView):
             done, failed = [], []
             for order_id in ids:
                 carrier = request.form.get(f"carrier-{order_id}", "")
-                if carrier and carrier not in orders.CARRIERS:
+                if carrier and carrier not in carriers.CARRIERS:
                     carrier = ""
                 try:
                     order = self.change_status(

@@ -4,19 +4,19 @@ Each area registers its own views from its own module, one function per area, so
 areas can be added without touching each other's code.
 """
 
+from store.admin.audit import register_audit_views
+from store.admin.catalog import register_catalog_views
+from store.admin.csv_import import register_import_views
+from store.admin.customers import register_customer_views
+from store.admin.inventory import register_inventory_views
+from store.admin.orders import register_order_views
+from store.admin.outbox import register_outbox_views
+from store.admin.support import register_support_views
+from store.admin.users import register_user_views
+
 
 def register_views(admin, app) -> None:
     """Add every model view to the admin."""
-    from store.admin.audit import register_audit_views
-    from store.admin.catalog import register_catalog_views
-    from store.admin.csv_import import register_import_views
-    from store.admin.customers import register_customer_views
-    from store.admin.inventory import register_inventory_views
-    from store.admin.orders import register_order_views
-    from store.admin.outbox import register_outbox_views
-    from store.admin.support import register_support_views
-    from store.admin.users import register_user_views
-
     # Catalog, inventory, import and the audit log.
     register_catalog_views(admin)
     register_inventory_views(admin)

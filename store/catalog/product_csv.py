@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from store.audit import services as audit
-from store.catalog.services import sanitize_description
+from store.catalog.html import sanitize_description
 from store.database import write_transaction
 from store.errors import ValidationFailed
 from store.extensions import db

@@ -25,6 +25,7 @@ from sqlalchemy import (
     table,
 )
 
+from store.catalog.html import ALLOWED_TAGS
 from store.extensions import db
 from store.models import Product
 
@@ -106,8 +107,6 @@ def _sqlite_strip_tags(expr: str) -> str:
     SQLite has no regular expressions; the sanitizer's small allow-list makes a chain of
     replace() calls enough (kept short: SQLite's parser limits nesting).
     """
-    from store.catalog.services import ALLOWED_TAGS
-
     pieces = ["</"] + [f"<{tag}>" for tag in sorted(ALLOWED_TAGS)]
     pieces += ["<br />", "<a ", ' rel="noopener nofollow"', "href="]
     for piece in pieces:

@@ -1,10 +1,8 @@
-"""Catalog queries for the storefront, and the description sanitizer."""
+"""Catalog queries for the storefront: listing, featured products, a product page."""
 
 import math
 from dataclasses import dataclass
 
-import markdown as md
-import nh3
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -15,23 +13,6 @@ from store.models import Category, Product, Variant
 
 PAGE_SIZE = 12
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "name")
-
-ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "h3", "h4",
-                "blockquote", "a", "code"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-
-
-def sanitize_description(text: str) -> str:
-    """Turn a description (Markdown or a small subset of HTML) into safe HTML."""
-    text = (text or "").strip()
-    if not text:
-        return ""
-    # Markdown passes HTML through untouched, so both inputs end up here; nh3 then drops
-    # anything outside the allow-list (scripts, event handlers, javascript: links).
-    html = md.markdown(text, output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener nofollow")
-
 
 @dataclass
 class Page:

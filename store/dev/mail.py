@@ -16,7 +16,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from store.config import ROOT
+from store.config import ROOT, load_config
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -48,8 +48,6 @@ class MailCatcher:
 def main(argv: list[str] | None = None) -> int:
     """Run the catcher until Ctrl+C or SIGTERM."""
     from aiosmtpd.controller import Controller
-
-    from store.config import load_config
 
     config = load_config()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from store.accounts import services as accounts
+from store.catalog.html import sanitize_description
 from store.catalog.images import make_thumbnail
-from store.catalog.services import sanitize_description
 from store.config import ROOT
 from store.extensions import db
 from store.inventory import services as inventory

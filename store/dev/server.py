@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 
+from store.cli import print_demo_accounts
 from store.config import ROOT
 
 
@@ -21,8 +22,6 @@ def main() -> None:
         cwd=ROOT, env=env))
 
     from app import app
-    from store.cli import print_demo_accounts
-
     with app.app_context():
         if app.config.get("STORE_DEMO_ACCOUNTS"):
             print_demo_accounts()

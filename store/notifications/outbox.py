@@ -29,8 +29,10 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store.audit import services as audit
 from store.database import begin_write, write_transaction
 from store.extensions import db
+from store.i18n import current_locale
 from store.models import EmailMessage, Role, User
 from store.models.base import utcnow
 
@@ -188,8 +190,6 @@ def send_to_staff(kind: str, permission: str, template: str, subject: str, *,
 def request_locale() -> str:
     """The language of the current request (the default one outside requests)."""
     if has_request_context():
-        from store.i18n import current_locale
-
         return current_locale()
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -407,8 +407,6 @@ def resend(message_id: int, actor=None) -> bool:
 
     Returns False, changing nothing, if the message is not failed.
     """
-    from store.audit import services as audit
-
     with write_transaction():
         message = db.session.get(EmailMessage, message_id)
         if message is None or message.status != "failed":

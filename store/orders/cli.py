@@ -5,6 +5,8 @@ import time
 import click
 from flask.cli import AppGroup
 
+from store.checkout.services import expire_unpaid
+
 orders_cli = AppGroup("orders", help="Order maintenance.")
 
 
@@ -13,8 +15,6 @@ orders_cli = AppGroup("orders", help="Order maintenance.")
               help="Keep running, checking every N seconds (0: run once).")
 def expire_unpaid_command(every: int) -> None:
     """Cancel online-payment orders left unpaid past their time, returning their stock."""
-    from store.checkout.services import expire_unpaid
-
     while True:
         count = expire_unpaid()
         click.echo(f"{count} unpaid order(s) expired.")

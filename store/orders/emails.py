@@ -9,9 +9,14 @@ from __future__ import annotations
 from babel import Locale
 from flask import current_app
 from flask_babel import force_locale
+from werkzeug.routing import BuildError
 
+from store import payments
 from store.models import Order, OrderEvent
 from store.notifications.outbox import N_, send_templated, send_to_staff
+from store.orders.access import build_url, order_url
+from store.orders.carriers import carrier_name, tracking_url
+from store.pricing import shipping
 
 SUBJECTS = {
     "placed": N_("Order %(number)s received"),
@@ -26,8 +31,6 @@ STAFF_SUBJECT = N_("New order %(number)s")
 
 def order_link(order: Order) -> str:
     """The customer's link to the order page (signed for guests), on STORE_URL."""
-    from store.orders.access import order_url
-
     return order_url(order, _external=True)
 
 
@@ -39,10 +42,6 @@ def _locale(order: Order) -> str:
 
 def _order_context(order: Order, locale: str) -> dict:
     """What every order template may show, with texts already in the recipient's language."""
-    from store import payments
-    from store.orders.services import tracking_url
-    from store.pricing import shipping
-
     provider = payments.provider_for(order)
     with force_locale(locale):
         instructions = ""
@@ -62,17 +61,9 @@ def _order_context(order: Order, locale: str) -> dict:
         "payment_instructions": instructions,
         "shipping_label": shipping_label,
         "tracking_url": tracking_url(order.carrier, order.tracking_number),
-        "carrier_name": _carrier_name(order.carrier),
+        "carrier_name": carrier_name(order.carrier),
     }
 
-
-def _carrier_name(carrier: str | None) -> str:
-    from store.orders.services import CARRIERS
-
-    if not carrier:
-        return ""
-    entry = CARRIERS.get(carrier.lower())
-    return entry[0] if entry else carrier
 
 
 def order_placed(order: Order) -> None:
@@ -100,10 +91,6 @@ def staff_new_order(order: Order) -> None:
 
 def admin_order_url(order: Order) -> str:
     """The order's page in the back office, on STORE_URL."""
-    from werkzeug.routing import BuildError
-
-    from store.orders.access import build_url
-
     try:
         return build_url("order.details_view", _external=True, id=order.id)
     except BuildError:  # the order view is not registered (a trimmed-down app)

@@ -12,6 +12,7 @@ from store.extensions import db
 from store.inventory import services as inventory
 from store.models import Order, OrderEvent, OrderNote
 from store.models.base import utcnow
+from store.orders import emails as order_emails
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 
@@ -29,15 +30,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 STAMPS = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at",
           "cancelled": "cancelled_at", "refunded": "refunded_at"}
 
-CARRIERS = {
-    "correos": ("Correos", "https://www.correos.es/es/en/tools/tracking/shipments?tracking-number={}"),
-    "dhl": ("DHL", "https://www.dhl.com/en/express/tracking.html?AWB={}"),
-    "ups": ("UPS", "https://www.ups.com/track?tracknum={}"),
-    "fedex": ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={}"),
-    "gls": ("GLS", "https://gls-group.com/track/{}"),
-    "seur": ("SEUR", "https://www.seur.com/livetracking/?segOnlineIdentificador={}"),
-}
-
 # No 0/O or 1/I/L: numbers are read aloud on the phone.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -54,18 +46,6 @@ def new_order_number() -> str:
     """A short random order number like "SS-7K3F-9Q2M" (about 40 bits: not guessable)."""
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     return f"SS-{raw[:4]}-{raw[4:]}"
-
-
-def tracking_url(carrier: str | None, tracking_number: str | None) -> str | None:
-    """The carrier's tracking page for a parcel, when the carrier is known."""
-    if not carrier or not tracking_number:
-        return None
-    entry = CARRIERS.get(carrier.lower())
-    if entry is None:
-        return None
-    from urllib.parse import quote
-
-    return entry[1].format(quote(tracking_number, safe=""))
 
 
 def apply_transition(order: Order, target: str, *, user_id: int | None = None, note: str = "",
@@ -100,8 +80,6 @@ def apply_transition(order: Order, target: str, *, user_id: int | None = None, n
     db.session.add(event)
     db.session.flush()
     if notify:
-        from store.orders import emails as order_emails
-
         order_emails.status_changed(order, event)
     return event
 

@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class PaymentProvider:
-    """A way to pay. A new provider is one module that subclasses this and registers itself."""
+    """A way to pay. A new provider is one module that subclasses this, listed in store.payments."""
 
     #: Stored on the order (Order.payment_method) and posted by the checkout form.
     code: str = ""

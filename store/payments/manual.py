@@ -5,11 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from store.payments import register
 from store.payments.base import PaymentProvider
 
 
-@register
 class ManualPayment(PaymentProvider):
     """Bank transfer or pay on delivery: the order stays pending until staff mark it paid."""
 

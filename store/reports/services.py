@@ -20,6 +20,7 @@ from store.accounts.customers import REVENUE_STATUSES
 from store.extensions import db
 from store.models import Order, OrderLine, Product, Variant
 from store.models.base import utcnow
+from store.orders.services import STATUSES
 
 CENT = Decimal("0.01")
 
@@ -81,8 +82,6 @@ def daily_revenue(days: int = 30, today: date | None = None) -> list[tuple[date,
 
 def orders_by_status() -> dict[str, int]:
     """How many orders are in each status (every status listed, zeros included)."""
-    from store.orders.services import STATUSES
-
     counts = dict.fromkeys(STATUSES, 0)
     for status, count in db.session.execute(
             select(Order.status, func.count(Order.id)).group_by(Order.status)):

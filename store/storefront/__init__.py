@@ -1,14 +1,7 @@
-"""The storefront blueprint: catalog, cart, checkout, orders, account and support pages."""
+"""The storefront: catalog, cart, checkout, orders, account and support pages."""
 
-from flask import Blueprint
+# Importing the route modules registers their views on the blueprint.
+from store.storefront import cart, catalog, checkout, orders, support  # noqa: F401
+from store.storefront.blueprint import bp
 
-bp = Blueprint("storefront", __name__)
-
-# Route modules register themselves on the blueprint.
-from store.storefront import (  # noqa: E402,F401
-    cart,
-    catalog,  # noqa: E402,F401
-    checkout,
-    orders,
-    support,
-)
+__all__ = ["bp"]

@@ -14,7 +14,7 @@ from flask_login import current_user, user_logged_in
 
 from store.cart import services as carts
 from store.errors import StoreError
-from store.storefront import bp
+from store.storefront.blueprint import bp
 from store.storefront.forms import CartAddForm, CartUpdateForm
 
 SESSION_KEY = "cart_token"

@@ -15,7 +15,7 @@ from flask_login import current_user
 from store.catalog import services as catalog
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
-from store.storefront import bp
+from store.storefront.blueprint import bp
 
 
 @bp.get("/")

@@ -10,8 +10,9 @@ from store.errors import EmptyCart, NotFound, OutOfStock, PaymentError, StoreErr
 from store.extensions import csrf, limiter
 from store.i18n import current_locale
 from store.orders.access import access_values, find_order_for_viewer, order_url
-from store.payments import get_provider, stripe_provider
-from store.storefront import bp
+from store.payments import get_provider
+from store.payments import stripe_webhook as stripe_events
+from store.storefront.blueprint import bp
 from store.storefront.cart import cart_owner, form_error
 from store.storefront.forms import CheckoutForm
 
@@ -119,9 +120,9 @@ def stripe_return():
 def stripe_webhook():
     """Stripe's signed notifications: a paid Checkout Session marks its order paid."""
     try:
-        event = stripe_provider.verify_event(request.get_data(),
-                                             request.headers.get("Stripe-Signature"))
+        event = stripe_events.verify_event(request.get_data(),
+                                           request.headers.get("Stripe-Signature"))
     except PaymentError as exc:
         return jsonify(error=exc.message), 400
-    outcome = stripe_provider.handle_event(event)
+    outcome = stripe_events.handle_event(event)
     return jsonify(received=True, outcome=outcome)

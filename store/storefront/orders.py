@@ -11,10 +11,11 @@ from store.catalog.services import Page, parse_page
 from store.errors import NotFound, StoreError, ValidationFailed
 from store.extensions import db, limiter
 from store.models import Order
+from store.orders import carriers
 from store.orders import services as orders
 from store.orders.access import access_values, find_order_for_viewer
 from store.payments import can_pay_online, provider_for
-from store.storefront import bp
+from store.storefront.blueprint import bp
 from store.storefront.cart import form_error
 from store.storefront.checkout import after_placing, checkout_limit
 from store.storefront.forms import ActionForm
@@ -44,7 +45,7 @@ def order_detail(number):
         "storefront/order.html", order=order, form=form, provider=provider,
         instructions=provider.instructions(order, current_app.config) if provider else "",
         can_pay=can_pay_online(order),
-        tracking_url=orders.tracking_url(order.carrier, order.tracking_number))
+        tracking_url=carriers.tracking_url(order.carrier, order.tracking_number))
 
 
 @bp.post("/orders/<number>/cancel")

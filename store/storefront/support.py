@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from store.errors import ValidationFailed
 from store.extensions import limiter
 from store.i18n import money
-from store.storefront import bp
+from store.storefront.blueprint import bp
 from store.support import services as support
 
 

@@ -17,7 +17,13 @@ from store.database import write_transaction
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.models import Order, SupportReply, SupportTicket, User
-from store.notifications.outbox import N_, external_url, send_templated, send_to_staff
+from store.notifications.outbox import (
+    N_,
+    external_url,
+    request_locale,
+    send_templated,
+    send_to_staff,
+)
 
 MAX_MESSAGE = 5000
 MAX_REPLY = 10000
@@ -104,8 +110,6 @@ def open_ticket(name: str, email: str, message: str, order_number: str | None = 
 
 
 def _ticket_locale(locale: str | None, user) -> str:
-    from store.notifications.outbox import request_locale
-
     locales = current_app.config["STORE_LOCALES"]
     for candidate in (locale, getattr(user, "locale", None), request_locale()):
         if candidate in locales:
