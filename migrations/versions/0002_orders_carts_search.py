@@ -6,12 +6,75 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from store.catalog.search import create_search_index, drop_search_index
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
+
+
+# The search index as it was created by this revision: the statements are copied in, so this
+# migration never changes when live code (store/catalog/search.py) does.
+SQLITE_SEARCH_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS product_search USING fts5(name, category, skus, description, tokenize = 'unicode61 remove_diacritics 2')",
+    'CREATE TRIGGER IF NOT EXISTS product_search_product_ai AFTER INSERT ON product BEGIN INSERT INTO product_search(rowid, name, category, skus, description) VALUES (new.id, new.name, (SELECT name FROM category WHERE id = new.category_id), (SELECT group_concat(sku, \' \') FROM variant WHERE product_id = new.id), replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(new.description, \'</\', \'<\'), \'<a>\', \' \'), \'<b>\', \' \'), \'<blockquote>\', \' \'), \'<br>\', \' \'), \'<code>\', \' \'), \'<em>\', \' \'), \'<h3>\', \' \'), \'<h4>\', \' \'), \'<i>\', \' \'), \'<li>\', \' \'), \'<ol>\', \' \'), \'<p>\', \' \'), \'<strong>\', \' \'), \'<ul>\', \' \'), \'<br />\', \' \'), \'<a \', \' \'), \' rel="noopener nofollow"\', \' \'), \'href=\', \' \')); END',
+    'CREATE TRIGGER IF NOT EXISTS product_search_product_au AFTER UPDATE OF name, description, category_id ON product BEGIN DELETE FROM product_search WHERE rowid = old.id; INSERT INTO product_search(rowid, name, category, skus, description) VALUES (new.id, new.name, (SELECT name FROM category WHERE id = new.category_id), (SELECT group_concat(sku, \' \') FROM variant WHERE product_id = new.id), replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(new.description, \'</\', \'<\'), \'<a>\', \' \'), \'<b>\', \' \'), \'<blockquote>\', \' \'), \'<br>\', \' \'), \'<code>\', \' \'), \'<em>\', \' \'), \'<h3>\', \' \'), \'<h4>\', \' \'), \'<i>\', \' \'), \'<li>\', \' \'), \'<ol>\', \' \'), \'<p>\', \' \'), \'<strong>\', \' \'), \'<ul>\', \' \'), \'<br />\', \' \'), \'<a \', \' \'), \' rel="noopener nofollow"\', \' \'), \'href=\', \' \')); END',
+    'CREATE TRIGGER IF NOT EXISTS product_search_product_ad AFTER DELETE ON product BEGIN DELETE FROM product_search WHERE rowid = old.id; END',
+    "CREATE TRIGGER IF NOT EXISTS product_search_variant_ai AFTER INSERT ON variant BEGIN UPDATE product_search SET skus = (SELECT group_concat(sku, ' ') FROM variant WHERE product_id = new.product_id) WHERE rowid = new.product_id; END",
+    "CREATE TRIGGER IF NOT EXISTS product_search_variant_au AFTER UPDATE OF sku, product_id ON variant BEGIN UPDATE product_search SET skus = (SELECT group_concat(sku, ' ') FROM variant WHERE product_id = old.product_id) WHERE rowid = old.product_id; UPDATE product_search SET skus = (SELECT group_concat(sku, ' ') FROM variant WHERE product_id = new.product_id) WHERE rowid = new.product_id; END",
+    "CREATE TRIGGER IF NOT EXISTS product_search_variant_ad AFTER DELETE ON variant BEGIN UPDATE product_search SET skus = (SELECT group_concat(sku, ' ') FROM variant WHERE product_id = old.product_id) WHERE rowid = old.product_id; END",
+    'CREATE TRIGGER IF NOT EXISTS product_search_category_au AFTER UPDATE OF name ON category BEGIN UPDATE product_search SET category = new.name WHERE rowid IN (SELECT id FROM product WHERE category_id = new.id); END',
+    'DELETE FROM product_search',
+    'INSERT INTO product_search(rowid, name, category, skus, description) SELECT p.id, p.name, c.name, (SELECT group_concat(sku, \' \') FROM variant v WHERE v.product_id = p.id), replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(p.description, \'</\', \'<\'), \'<a>\', \' \'), \'<b>\', \' \'), \'<blockquote>\', \' \'), \'<br>\', \' \'), \'<code>\', \' \'), \'<em>\', \' \'), \'<h3>\', \' \'), \'<h4>\', \' \'), \'<i>\', \' \'), \'<li>\', \' \'), \'<ol>\', \' \'), \'<p>\', \' \'), \'<strong>\', \' \'), \'<ul>\', \' \'), \'<br />\', \' \'), \'<a \', \' \'), \' rel="noopener nofollow"\', \' \'), \'href=\', \' \') FROM product p LEFT JOIN category c ON c.id = p.category_id',
+]
+
+POSTGRESQL_SEARCH_DDL = [
+    'CREATE TABLE IF NOT EXISTS product_search (product_id integer PRIMARY KEY REFERENCES product(id) ON DELETE CASCADE, document tsvector NOT NULL)',
+    'CREATE INDEX IF NOT EXISTS ix_product_search_document ON product_search USING gin (document)',
+    "CREATE OR REPLACE FUNCTION product_search_refresh(ids integer[]) RETURNS void LANGUAGE sql AS $$ \n        INSERT INTO product_search (product_id, document)\n        SELECT p.id, setweight(to_tsvector('simple', translate(lower(coalesce(p.name, '')), 'áàâäãåéèêëíìîïóòôöõúùûüñçý', 'aaaaaaeeeeiiiiooooouuuuncy')), 'A') || setweight(to_tsvector('simple', translate(lower(coalesce((SELECT string_agg(v.sku || ' ' || replace(v.sku, '-', ' '), ' ') FROM variant v WHERE v.product_id = p.id), '')), 'áàâäãåéèêëíìîïóòôöõúùûüñçý', 'aaaaaaeeeeiiiiooooouuuuncy')), 'A') || setweight(to_tsvector('simple', translate(lower(coalesce(c.name, '')), 'áàâäãåéèêëíìîïóòôöõúùûüñçý', 'aaaaaaeeeeiiiiooooouuuuncy')), 'B') || setweight(to_tsvector('simple', translate(lower(coalesce(regexp_replace(p.description, '<[^>]*>', ' ', 'g'), '')), 'áàâäãåéèêëíìîïóòôöõúùûüñçý', 'aaaaaaeeeeiiiiooooouuuuncy')), 'C')\n        FROM product p LEFT JOIN category c ON c.id = p.category_id\n        WHERE p.id IN (SELECT unnest(ids))\n        ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document\n     $$",
+    'CREATE OR REPLACE FUNCTION product_search_from_products() RETURNS trigger\n            LANGUAGE plpgsql AS $$ BEGIN\n              PERFORM product_search_refresh(ARRAY(SELECT id FROM changed_rows));\n              RETURN NULL;\n            END $$',
+    'CREATE OR REPLACE FUNCTION product_search_from_variants() RETURNS trigger\n            LANGUAGE plpgsql AS $$ BEGIN\n              PERFORM product_search_refresh(ARRAY(SELECT DISTINCT product_id FROM changed_rows));\n              RETURN NULL;\n            END $$',
+    'CREATE OR REPLACE FUNCTION product_search_from_categories() RETURNS trigger\n            LANGUAGE plpgsql AS $$ BEGIN\n              PERFORM product_search_refresh(ARRAY(SELECT p.id FROM product p\n                                        JOIN changed_rows c ON p.category_id = c.id));\n              RETURN NULL;\n            END $$',
+    'DROP TRIGGER IF EXISTS product_search_product_ai ON product',
+    'CREATE TRIGGER product_search_product_ai AFTER INSERT ON product REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION product_search_from_products()',
+    'DROP TRIGGER IF EXISTS product_search_product_au ON product',
+    'CREATE TRIGGER product_search_product_au AFTER UPDATE ON product REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION product_search_from_products()',
+    'DROP TRIGGER IF EXISTS product_search_variant_ai ON variant',
+    'CREATE TRIGGER product_search_variant_ai AFTER INSERT ON variant REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION product_search_from_variants()',
+    'DROP TRIGGER IF EXISTS product_search_variant_au_new ON variant',
+    'CREATE TRIGGER product_search_variant_au_new AFTER UPDATE ON variant REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION product_search_from_variants()',
+    'DROP TRIGGER IF EXISTS product_search_variant_au_old ON variant',
+    'CREATE TRIGGER product_search_variant_au_old AFTER UPDATE ON variant REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION product_search_from_variants()',
+    'DROP TRIGGER IF EXISTS product_search_variant_ad ON variant',
+    'CREATE TRIGGER product_search_variant_ad AFTER DELETE ON variant REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION product_search_from_variants()',
+    'DROP TRIGGER IF EXISTS product_search_category_au ON category',
+    'CREATE TRIGGER product_search_category_au AFTER UPDATE ON category REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION product_search_from_categories()',
+    'SELECT product_search_refresh(ARRAY(SELECT id FROM product))',
+]
+
+SQLITE_SEARCH_DROP = [
+    'DROP TRIGGER IF EXISTS product_search_product_ai',
+    'DROP TRIGGER IF EXISTS product_search_product_au',
+    'DROP TRIGGER IF EXISTS product_search_product_ad',
+    'DROP TRIGGER IF EXISTS product_search_variant_ai',
+    'DROP TRIGGER IF EXISTS product_search_variant_au',
+    'DROP TRIGGER IF EXISTS product_search_variant_ad',
+    'DROP TRIGGER IF EXISTS product_search_category_au',
+    'DROP TABLE IF EXISTS product_search',
+]
+
+POSTGRESQL_SEARCH_DROP = [
+    'DROP TABLE IF EXISTS product_search CASCADE',
+    'DROP FUNCTION IF EXISTS product_search_from_products() CASCADE',
+    'DROP FUNCTION IF EXISTS product_search_from_variants() CASCADE',
+    'DROP FUNCTION IF EXISTS product_search_from_categories() CASCADE',
+    'DROP FUNCTION IF EXISTS product_search_refresh(integer[]) CASCADE',
+]
+
+
+def _run(statements_by_dialect):
+    bind = op.get_bind()
+    for statement in statements_by_dialect[bind.dialect.name]:
+        bind.exec_driver_sql(statement)
 
 
 def upgrade():
@@ -144,11 +207,11 @@ def upgrade():
                                     ['order_id'], ['id'], ondelete='SET NULL')
 
     # Full-text product search (SQLite FTS5 / PostgreSQL tsvector), kept in step by triggers.
-    create_search_index(op.get_bind())
+    _run({'sqlite': SQLITE_SEARCH_DDL, 'postgresql': POSTGRESQL_SEARCH_DDL})
 
 
 def downgrade():
-    drop_search_index(op.get_bind())
+    _run({'sqlite': SQLITE_SEARCH_DROP, 'postgresql': POSTGRESQL_SEARCH_DROP})
     with op.batch_alter_table('stock_movement', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_stock_movement_order_id_order'),
                                  type_='foreignkey')

@@ -6,9 +6,9 @@ variations are derived from the product slug, never from a global random state.
 
 Usage::
 
-    python seeds/make_images.py            # draw every image, then check the catalog
-    python seeds/make_images.py SLUG ...   # redraw only the given products
-    python seeds/make_images.py --check    # only validate catalog.json and the images
+    python tools/make_images.py            # draw every image, then check the catalog
+    python tools/make_images.py SLUG ...   # redraw only the given products
+    python tools/make_images.py --check    # only validate catalog.json and the images
 """
 
 import colorsys
@@ -23,9 +23,9 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-HERE = Path(__file__).resolve().parent
-CATALOG = HERE / "catalog.json"
-IMAGE_DIR = HERE / "images"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CATALOG = SEEDS / "catalog.json"
+IMAGE_DIR = SEEDS / "images"
 
 SIZE = 600  # final image size in pixels
 SS = 2  # supersampling factor: draw at 1200px, then downscale for smooth edges
@@ -1440,7 +1440,7 @@ def main(argv: list[str]) -> int:
             if wanted and product["slug"] not in wanted:
                 continue
             for path in render_product(product):
-                print(f"wrote {path.relative_to(HERE)} ({path.stat().st_size // 1024} KB)")
+                print(f"wrote {path.relative_to(SEEDS)} ({path.stat().st_size // 1024} KB)")
     problems = check(catalog)
     for problem in problems:
         print("PROBLEM:", problem, file=sys.stderr)
