@@ -1,7 +1,5 @@
 """SimpleStore: a small shop's storefront and back office."""
 
-from flask import Flask
-
 from store import (
     database,  # noqa: F401  (importing it registers the SQLite pragmas)
     i18n,
@@ -16,10 +14,11 @@ from store.notifications import outbox as notifications
 from store.storefront import bp as storefront_bp
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None) -> web.StoreFlask:
     """Build the application: configuration, extensions, blueprints, admin and commands."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app = web.StoreFlask(__name__, template_folder=str(ROOT / "templates"),
+                          static_folder=str(ROOT / "static"),
+                          instance_path=str(ROOT / "instance"))
     app.config.update(load_config(config))
     check_production(app.config)
 

@@ -5,6 +5,7 @@ import hmac
 import os
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -71,8 +72,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SHIPPING_FREE_THRESHOLD": _decimal(env.get("SHIPPING_FREE_THRESHOLD"), "60.00"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(ROOT / "static" / "uploads"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        # Host names the shop answers to; links in emails are built from the request's
-        # host, so production should list its own (comma-separated) to refuse forged ones.
+        # Host names the shop answers to (comma-separated); any other Host header is a 400.
+        # Required in production. Links in emails are built from STORE_URL regardless.
         "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",")
                           if h.strip()] or None,
         # Babel
@@ -171,3 +172,9 @@ def check_production(cfg: dict) -> None:
             raise ConfigError(
                 f"{key} must be set to a long random value when STORE_ENV=production"
             )
+    if not cfg.get("TRUSTED_HOSTS"):
+        raise ConfigError("TRUSTED_HOSTS must list the shop's host names when "
+                          "STORE_ENV=production (e.g. TRUSTED_HOSTS=shop.example.com)")
+    if urlsplit(cfg.get("STORE_URL") or "").hostname not in cfg["TRUSTED_HOSTS"]:
+        raise ConfigError("STORE_URL must be the shop's public address, on one of "
+                          "TRUSTED_HOSTS, when STORE_ENV=production")

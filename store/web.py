@@ -1,13 +1,33 @@
 """Request-wide behaviour: security headers with a CSP nonce, errors, health, locale."""
 
 import secrets
+from urllib.parse import urlsplit
 
 import flask_babel
-from flask import g, jsonify, render_template, request, session
+from flask import Flask, g, has_request_context, jsonify, render_template, request, session
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from store.extensions import db
+
+
+class StoreFlask(Flask):
+    """Flask whose absolute URLs always start with STORE_URL.
+
+    Links in emails (Flask-Security's reset and confirmation links included) are built with
+    `url_for(..., _external=True)` during a request; plain Flask would take the host from the
+    request's Host header, so a forged Host could mail a customer a link to another site.
+    """
+
+    def url_for(self, endpoint, *, _anchor=None, _method=None, _scheme=None, _external=None,
+                **values) -> str:
+        if not (_external and has_request_context()):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                   _external=_external, **values)
+        path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False,
+                               **values)
+        base = urlsplit(self.config["STORE_URL"])
+        return f"{base.scheme}://{base.netloc}{path}"
 
 
 def csp_nonce() -> str:
@@ -73,6 +93,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
+        if isinstance(exc, SecurityError):
+            # An untrusted Host: no URL can be built for this request, so no page either.
+            return exc.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
         if request.path.startswith("/admin") and exc.code not in (403, 404):
             return exc
         if request.accept_mimetypes.best == "application/json" or request.path == "/healthz":

@@ -34,17 +34,32 @@ def test_production_from_environment_refuses_defaults(monkeypatch):
         create_app()
 
 
+def production_config(tmp_path, **overrides) -> dict:
+    """A production configuration with real secrets, hosts and address."""
+    return base_config(tmp_path, STORE_ENV="production",
+                       SECRET_KEY="a-real-long-random-secret-value-123",
+                       SECURITY_PASSWORD_SALT="a-real-long-random-salt-value-123",
+                       TRUSTED_HOSTS=["shop.example.com"], STORE_URL="https://shop.example.com",
+                       **overrides)
+
+
 def test_production_with_real_secrets_starts_without_demo_accounts(tmp_path):
     """With real secrets production starts, with secure cookies and no demo accounts."""
-    cfg = base_config(tmp_path, STORE_ENV="production",
-                      SECRET_KEY="a-real-long-random-secret-value-123",
-                      SECURITY_PASSWORD_SALT="a-real-long-random-salt-value-123")
+    cfg = production_config(tmp_path)
     cfg.pop("STORE_DEMO_ACCOUNTS")
     cfg.pop("STORE_REQUIRE_2FA_FOR_STAFF")
     app = create_app(cfg)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["STORE_DEMO_ACCOUNTS"] is False
     assert app.config["STORE_REQUIRE_2FA_FOR_STAFF"] is True
+
+
+def test_production_requires_trusted_hosts_and_a_matching_store_url(tmp_path):
+    """Production refuses to start without TRUSTED_HOSTS, or with STORE_URL on another host."""
+    with pytest.raises(ConfigError, match="TRUSTED_HOSTS"):
+        create_app(production_config(tmp_path) | {"TRUSTED_HOSTS": None})
+    with pytest.raises(ConfigError, match="STORE_URL"):
+        create_app(production_config(tmp_path) | {"STORE_URL": "http://127.0.0.1:5000"})
 
 
 def test_development_defaults(app):

@@ -27,8 +27,8 @@ def browser(app):
 
 
 def link_in(text: str) -> str:
-    """The path of the first link to this shop in an email (the test server's host)."""
-    return re.search(r"http://localhost(/[^\s\"<]+)", text).group(1)
+    """The path of the first link to this shop in an email (always on STORE_URL)."""
+    return re.search(r"http://127\.0\.0\.1:5000(/[^\s\"<]+)", text).group(1)
 
 
 def register(browser, email: str):
