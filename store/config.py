@@ -115,6 +115,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # Flask-Security
         "SECURITY_PASSWORD_SALT": env.get("SECURITY_PASSWORD_SALT", DEFAULT_PASSWORD_SALT),
         "SECURITY_PASSWORD_HASH": "bcrypt",
+        # At least 12 characters and a zxcvbn score of 3: zxcvbn's bundled frequency lists
+        # (common passwords, names, words, keyboard patterns) turn down "password1234".
+        "SECURITY_PASSWORD_LENGTH_MIN": 12,
+        "SECURITY_PASSWORD_COMPLEXITY_CHECKER": "zxcvbn",
+        "SECURITY_ZXCVBN_MINIMUM_SCORE": 3,
         "SECURITY_REGISTERABLE": True,
         "SECURITY_CONFIRMABLE": True,
         "SECURITY_RECOVERABLE": True,
@@ -146,6 +151,9 @@ def load_config(overrides: dict | None = None) -> dict:
             "check_deliverability": _bool(env.get("STORE_CHECK_EMAIL_DELIVERABILITY"))
         },
         "SECURITY_FLASH_MESSAGES": True,
+        # Sign-in, registration and reset answer the same whether or not an account exists;
+        # registering a taken address mails that address's owner instead.
+        "SECURITY_RETURN_GENERIC_RESPONSES": True,
         "SECURITY_URL_PREFIX": None,
         "SECURITY_DEFAULT_REMEMBER_ME": False,
         "SECURITY_MSG_UNAUTHORIZED": ("You do not have permission to view this page.", "error"),
