@@ -15,9 +15,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from store.admin.base import StoreModelView
-from store.audit import services as audit
 from store.catalog.product_csv import format_options
-from store.database import write_transaction
 from store.errors import StoreError
 from store.extensions import db
 from store.inventory import services as inventory
@@ -60,7 +58,7 @@ class VariantAdmin(StoreModelView):
     can_edit = False
     can_delete = False
     can_export = True
-    audit = False  # stock changes are logged by adjust_view and the stock ledger
+    audit = False  # adjust_stock logs its own changes; the stock ledger holds the rest
 
     column_list = ("product", "sku", "options", "stock", "low_stock_threshold", "status",
                    "active")
@@ -103,11 +101,10 @@ class VariantAdmin(StoreModelView):
                     variant.id, reason=form.reason.data, note=form.note.data.strip(),
                     delta=form.amount.data if by_delta else None,
                     new_count=None if by_delta else form.amount.data,
-                    user_id=current_user.id)
+                    actor=current_user)
             except StoreError as exc:
                 flash(exc.message, "error")
             else:
-                _log_adjustment(variant, movement)
                 flash(f"Stock of {variant.sku} is now {movement.stock_after} "
                       f"({movement.delta:+d}, {movement.reason}).", "success")
                 return redirect(return_url)
@@ -118,15 +115,6 @@ class VariantAdmin(StoreModelView):
         return self.render("admin/variant/adjust.html", variant=variant, form=form,
                            recent=recent, return_url=return_url,
                            options=format_options(variant.options))
-
-
-def _log_adjustment(variant: Variant, movement: StockMovement) -> None:
-    """Write the adjustment to the audit log (the stock ledger already holds the movement)."""
-    with write_transaction():
-        audit.record(current_user, "adjust_stock", variant,
-                     {"stock": [movement.stock_after - movement.delta, movement.stock_after]},
-                     summary=f"{variant.sku}: {movement.delta:+d} ({movement.reason})"
-                     + (f", {movement.note}" if movement.note else ""))
 
 
 class AdjustStockForm(FlaskForm):
