@@ -18,25 +18,22 @@ from store.admin.base import StoreModelView
 from store.catalog.product_csv import format_options
 from store.errors import StoreError
 from store.extensions import db
+from store.inventory import levels
 from store.inventory import services as inventory
 from store.models import StockMovement, Variant
 
-STATUS_LABELS = {"in": "In stock", "low": "Low", "out": "Out of stock"}
+STATUS_BADGES = {levels.IN_STOCK: "success", levels.LOW: "warning", levels.OUT: "danger"}
 
 
 class StockStatusFilter(BaseSQLAFilter):
-    """In stock / low / out, by comparing stock with the variant's threshold."""
+    """In stock / low / out, as store.inventory.levels defines them."""
 
     def __init__(self):
-        super().__init__(Variant.stock, "Status", options=list(STATUS_LABELS.items()))
+        super().__init__(Variant.stock, "Status", options=list(levels.STATUS_LABELS.items()))
 
     def apply(self, query, value, alias=None):
-        if value == "out":
-            return query.filter(Variant.stock <= 0)
-        if value == "low":
-            return query.filter(Variant.stock > 0, Variant.stock <= Variant.low_stock_threshold)
-        if value == "in":
-            return query.filter(Variant.stock > Variant.low_stock_threshold)
+        if value in levels.STATUS_LABELS:
+            return query.filter(levels.has_status(value))
         return query
 
     def operation(self):
@@ -46,7 +43,7 @@ class StockStatusFilter(BaseSQLAFilter):
 def _status(view, context, model, name):
     status = model.stock_status
     return Markup('<span class="badge badge-{}">{}</span>').format(
-        {"in": "success", "low": "warning", "out": "danger"}[status], STATUS_LABELS[status])
+        STATUS_BADGES[status], levels.status_label(status))
 
 
 class VariantAdmin(StoreModelView):
@@ -76,7 +73,7 @@ class VariantAdmin(StoreModelView):
     column_formatters_export = {
         "product": lambda v, c, m, n: m.product.name,
         "options": lambda v, c, m, n: format_options(m.options),
-        "status": lambda v, c, m, n: STATUS_LABELS[m.stock_status],
+        "status": lambda v, c, m, n: levels.status_label(m.stock_status),
     }
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-balance-scale", ".adjust_view", title="Adjust stock"),
