@@ -21,6 +21,9 @@ SESSION_KEY = "cart_token"
 # Per request (not `g`, which a test's app context shares between requests).
 COUNT_KEY = "store.cart_count"
 
+# The quantity inputs show the cap the cart service enforces, from its one definition.
+bp.add_app_template_global(carts.MAX_LINE_QUANTITY, "max_line_quantity")
+
 
 def cart_owner() -> carts.CartOwner:
     """The cart of this request: the signed-in customer's, else this browser session's."""
