@@ -10,7 +10,7 @@ from store.admin import init_admin
 from store.cli import register_commands
 from store.config import ROOT, check_production, load_config
 from store.extensions import babel, csrf, db, limiter, mail, migrate
-from store.notifications import outbox as notifications
+from store.notifications import delivery as notifications
 from store.storefront import bp as storefront_bp
 
 

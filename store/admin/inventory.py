@@ -15,30 +15,25 @@ from wtforms import IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from store.admin.base import StoreModelView
-from store.audit import services as audit
 from store.catalog.product_csv import format_options
-from store.database import write_transaction
 from store.errors import StoreError
 from store.extensions import db
+from store.inventory import levels
 from store.inventory import services as inventory
 from store.models import StockMovement, Variant
 
-STATUS_LABELS = {"in": "In stock", "low": "Low", "out": "Out of stock"}
+STATUS_BADGES = {levels.IN_STOCK: "success", levels.LOW: "warning", levels.OUT: "danger"}
 
 
 class StockStatusFilter(BaseSQLAFilter):
-    """In stock / low / out, by comparing stock with the variant's threshold."""
+    """In stock / low / out, as store.inventory.levels defines them."""
 
     def __init__(self):
-        super().__init__(Variant.stock, "Status", options=list(STATUS_LABELS.items()))
+        super().__init__(Variant.stock, "Status", options=list(levels.STATUS_LABELS.items()))
 
     def apply(self, query, value, alias=None):
-        if value == "out":
-            return query.filter(Variant.stock <= 0)
-        if value == "low":
-            return query.filter(Variant.stock > 0, Variant.stock <= Variant.low_stock_threshold)
-        if value == "in":
-            return query.filter(Variant.stock > Variant.low_stock_threshold)
+        if value in levels.STATUS_LABELS:
+            return query.filter(levels.has_status(value))
         return query
 
     def operation(self):
@@ -48,7 +43,7 @@ class StockStatusFilter(BaseSQLAFilter):
 def _status(view, context, model, name):
     status = model.stock_status
     return Markup('<span class="badge badge-{}">{}</span>').format(
-        {"in": "success", "low": "warning", "out": "danger"}[status], STATUS_LABELS[status])
+        STATUS_BADGES[status], levels.status_label(status))
 
 
 class VariantAdmin(StoreModelView):
@@ -60,7 +55,7 @@ class VariantAdmin(StoreModelView):
     can_edit = False
     can_delete = False
     can_export = True
-    audit = False  # stock changes are logged by adjust_view and the stock ledger
+    audit = False  # adjust_stock logs its own changes; the stock ledger holds the rest
 
     column_list = ("product", "sku", "options", "stock", "low_stock_threshold", "status",
                    "active")
@@ -78,7 +73,7 @@ class VariantAdmin(StoreModelView):
     column_formatters_export = {
         "product": lambda v, c, m, n: m.product.name,
         "options": lambda v, c, m, n: format_options(m.options),
-        "status": lambda v, c, m, n: STATUS_LABELS[m.stock_status],
+        "status": lambda v, c, m, n: levels.status_label(m.stock_status),
     }
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-balance-scale", ".adjust_view", title="Adjust stock"),
@@ -103,11 +98,10 @@ class VariantAdmin(StoreModelView):
                     variant.id, reason=form.reason.data, note=form.note.data.strip(),
                     delta=form.amount.data if by_delta else None,
                     new_count=None if by_delta else form.amount.data,
-                    user_id=current_user.id)
+                    actor=current_user)
             except StoreError as exc:
                 flash(exc.message, "error")
             else:
-                _log_adjustment(variant, movement)
                 flash(f"Stock of {variant.sku} is now {movement.stock_after} "
                       f"({movement.delta:+d}, {movement.reason}).", "success")
                 return redirect(return_url)
@@ -118,15 +112,6 @@ class VariantAdmin(StoreModelView):
         return self.render("admin/variant/adjust.html", variant=variant, form=form,
                            recent=recent, return_url=return_url,
                            options=format_options(variant.options))
-
-
-def _log_adjustment(variant: Variant, movement: StockMovement) -> None:
-    """Write the adjustment to the audit log (the stock ledger already holds the movement)."""
-    with write_transaction():
-        audit.record(current_user, "adjust_stock", variant,
-                     {"stock": [movement.stock_after - movement.delta, movement.stock_after]},
-                     summary=f"{variant.sku}: {movement.delta:+d} ({movement.reason})"
-                     + (f", {movement.note}" if movement.note else ""))
 
 
 class AdjustStockForm(FlaskForm):

@@ -17,7 +17,7 @@ from store.admin.base import StoreModelView
 from store.admin.gate import has_permission
 from store.extensions import db
 from store.models import EmailMessage
-from store.notifications import outbox as notifications
+from store.notifications import delivery as notifications
 
 STATUS_BADGES = {"pending": "warning", "sending": "info", "sent": "success",
                  "failed": "danger"}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from store.extensions import db
+from store.inventory import levels
 from store.models import StockMovement, Variant
 from store.notifications.outbox import N_, external_url, send_to_staff
 
@@ -25,14 +26,12 @@ def low_stock_for_order(order_id: int) -> int:
     found in one query over the order's sale movements, so an order whose lines stay well
     stocked costs a single statement. Returns how many alerts were queued. Does not commit.
     """
-    threshold = Variant.low_stock_threshold
     crossings = db.session.execute(
         select(StockMovement.id, StockMovement.stock_after, Variant)
         .join(Variant, Variant.id == StockMovement.variant_id)
         .where(StockMovement.order_id == order_id, StockMovement.reason == "sale",
                StockMovement.delta < 0,
-               StockMovement.stock_after <= threshold,
-               StockMovement.stock_after - StockMovement.delta > threshold)
+               levels.crossed_into_low(StockMovement.stock_after, StockMovement.delta))
         .options(joinedload(Variant.product))
         .order_by(StockMovement.variant_id, StockMovement.id)
     ).all()

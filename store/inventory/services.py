@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select, update
 
+from store.audit import services as audit
 from store.database import write_transaction
 from store.errors import NotFound, OutOfStock, ValidationFailed
 from store.extensions import db
@@ -76,9 +77,11 @@ def release(items: Iterable[tuple[int, int]], *, order_id: int | None, user_id: 
 
 
 def adjust_stock(variant_id: int, *, reason: str, delta: int | None = None,
-                 new_count: int | None = None, note: str = "",
-                 user_id: int | None = None) -> StockMovement:
-    """Back-office stock adjustment by a delta or to a new count, with a required reason."""
+                 new_count: int | None = None, note: str = "", actor=None) -> StockMovement:
+    """Back-office stock adjustment by a delta or to a new count, with a required reason.
+
+    The movement and the audit row naming `actor` commit together, or neither does.
+    """
     if reason not in StockMovement.REASONS:
         raise ValidationFailed(f"Unknown reason: {reason}.")
     if (delta is None) == (new_count is None):
@@ -96,9 +99,19 @@ def adjust_stock(variant_id: int, *, reason: str, delta: int | None = None,
             delta = new_count - current
         if delta == 0:
             raise ValidationFailed("The stock is already at that count.")
-        movement = change_stock(variant_id, delta, reason, note=note, user_id=user_id)
+        movement = change_stock(variant_id, delta, reason, note=note,
+                                user_id=getattr(actor, "id", None))
+        _audit_adjustment(actor, variant, movement)
     db.session.refresh(variant)
     return movement
+
+
+def _audit_adjustment(actor, variant: Variant, movement: StockMovement) -> None:
+    # The stock ledger holds the movement; the audit log says who adjusted by hand.
+    audit.record(actor, "adjust_stock", variant,
+                 {"stock": [movement.stock_after - movement.delta, movement.stock_after]},
+                 summary=f"{variant.sku}: {movement.delta:+d} ({movement.reason})"
+                 + (f", {movement.note}" if movement.note else ""))
 
 
 def set_initial_stock(variant: Variant, stock: int, *, reason: str = "initial",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, case
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
@@ -92,14 +93,36 @@ class Variant(db.Model):
         """Option values for display, e.g. "M / Navy"; empty for a default variant."""
         return " / ".join(str(v) for v in (self.options or {}).values())
 
-    @property
+    # The one definition of the stock levels (store.inventory.levels names them for queries
+    # and screens). Hybrids, so the same comparison runs on a loaded variant and in SQL.
+    @hybrid_method
+    def is_low_at(self, stock):
+        """Whether `stock` units on hand are low for this variant: at or under its threshold."""
+        return stock <= self.low_stock_threshold
+
+    @hybrid_property
+    def is_low_stock(self):
+        """At or under its low-stock threshold (out of stock included): time to restock."""
+        return self.is_low_at(self.stock)
+
+    @hybrid_property
+    def is_out_of_stock(self):
+        """Nothing on hand."""
+        return self.stock <= 0
+
+    @hybrid_property
     def stock_status(self) -> str:
         """One of "out", "low" or "in"."""
-        if self.stock <= 0:
+        if self.is_out_of_stock:
             return "out"
-        if self.stock <= self.low_stock_threshold:
+        if self.is_low_stock:
             return "low"
         return "in"
+
+    @stock_status.inplace.expression
+    @classmethod
+    def _stock_status_expression(cls):
+        return case((cls.is_out_of_stock, "out"), (cls.is_low_stock, "low"), else_="in")
 
     def __str__(self) -> str:
         label = self.label

@@ -13,7 +13,7 @@ import click
 from flask.cli import AppGroup
 
 from store.extensions import db
-from store.notifications import outbox as notifications
+from store.notifications import delivery as notifications
 
 outbox_cli = AppGroup("outbox", help="Deliver and inspect the email outbox.")
 

@@ -48,8 +48,7 @@ def _order_context(order: Order, locale: str) -> dict:
         if provider is not None and not provider.online:
             instructions = provider.instructions(order, current_app.config)
         payment_label = str(provider.label) if provider is not None else order.payment_method
-        shipping_label = str(shipping.LABELS.get(order.shipping_method,
-                                                 order.shipping_method))
+        shipping_label = shipping.shipping_label(order.shipping_method)
     country = Locale.parse(locale).territories.get(order.country, order.country)
     return {
         "order": order,

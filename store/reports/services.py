@@ -18,7 +18,8 @@ from sqlalchemy.orm import joinedload
 
 from store.accounts.customers import REVENUE_STATUSES
 from store.extensions import db
-from store.models import Order, OrderLine, Product, Variant
+from store.inventory import levels
+from store.models import Order, OrderLine, Variant
 from store.models.base import utcnow
 from store.orders.services import STATUSES
 
@@ -100,8 +101,7 @@ def low_stock(limit: int = 20) -> list[Variant]:
     """Active variants of active products at or under their low-stock threshold, emptiest first."""
     return list(db.session.scalars(
         select(Variant).join(Variant.product)
-        .where(Variant.active.is_(True), Product.active.is_(True),
-               Variant.stock <= Variant.low_stock_threshold)
+        .where(levels.needs_restock())
         .options(joinedload(Variant.product))
         .order_by(Variant.stock, Variant.sku).limit(limit)))
 
@@ -110,8 +110,7 @@ def low_stock_count() -> int:
     """How many active variants are at or under their threshold."""
     return int(db.session.scalar(
         select(func.count(Variant.id)).join(Variant.product)
-        .where(Variant.active.is_(True), Product.active.is_(True),
-               Variant.stock <= Variant.low_stock_threshold)))
+        .where(levels.needs_restock())))
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,18 @@ from flask_login import current_user, user_logged_in
 
 from store.cart import services as carts
 from store.errors import StoreError
+from store.pricing import shipping
 from store.storefront.blueprint import bp
 from store.storefront.forms import CartAddForm, CartUpdateForm
 
 SESSION_KEY = "cart_token"
 # Per request (not `g`, which a test's app context shares between requests).
 COUNT_KEY = "store.cart_count"
+
+# The quantity inputs show the cap the cart service enforces, from its one definition.
+bp.add_app_template_global(carts.MAX_LINE_QUANTITY, "max_line_quantity")
+# Cart, checkout, order and back-office pages name shipping methods through one function.
+bp.add_app_template_global(shipping.shipping_label, "shipping_label")
 
 
 def cart_owner() -> carts.CartOwner:

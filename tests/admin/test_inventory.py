@@ -65,9 +65,9 @@ def test_adjust_stock_by_delta_writes_movement_and_audit(client, auth):
         db.select(StockMovement).order_by(StockMovement.id.desc())).first()
     assert (movement.delta, movement.reason, movement.note, movement.user_id) == (
         5, "restock", "delivery 42", staff.id)
-    event = db.session.scalar(db.select(AuditEvent))
-    assert (event.action, event.object_type, event.changes) == (
-        "adjust_stock", "variant", {"stock": [3, 8]})
+    [event] = db.session.scalars(db.select(AuditEvent)).all()  # one row, by the service
+    assert (event.action, event.object_type, event.changes, event.user_id) == (
+        "adjust_stock", "variant", {"stock": [3, 8]}, staff.id)
     assert "now 8" in client.get("/admin/variant/").get_data(as_text=True)
 
 

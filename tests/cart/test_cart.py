@@ -1,12 +1,13 @@
 """The cart: adding, changing and removing lines, clear refusals, totals from the server."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.cart.services import compute_totals
+from store.cart.services import MAX_LINE_QUANTITY, compute_totals
 from store.config import load_config
 from store.extensions import db
 from store.models import CartLine, Product, Variant
@@ -222,3 +223,19 @@ def test_cart_page_query_count_does_not_grow_with_lines(app, client, count_queri
         assert client.get("/cart").status_code == 200
     assert len(one) == len(ten)
     assert len(ten) <= 8
+
+
+def test_quantity_inputs_offer_the_cap_the_cart_enforces(client):
+    """The product page and the cart let a shopper pick up to the cart's cap, and no more."""
+    # given a well-stocked product in the cart
+    product = make_product(slug="deep-stock", stock=500)
+    add_to_cart(client, product.variants[0].id, 1)
+    # when the product page and the cart are shown
+    pages = [client.get("/products/deep-stock").get_data(as_text=True),
+             client.get("/cart").get_data(as_text=True)]
+    # then each quantity input's maximum is the cap, and one more is refused
+    for html in pages:
+        assert re.findall(r'name="quantity" value="\d+" min="[01]" max="([^"]*)"', html) == [
+            str(MAX_LINE_QUANTITY)]
+    add_to_cart(client, product.variants[0].id, MAX_LINE_QUANTITY + 1)
+    assert [line.quantity for line in cart_lines()] == [1]

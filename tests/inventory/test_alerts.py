@@ -7,7 +7,7 @@ from store.extensions import db
 from store.inventory import alerts
 from store.inventory import services as inventory
 from store.models import EmailMessage, Variant
-from store.notifications.outbox import flush_outbox
+from store.notifications.delivery import flush_outbox
 from tests.factories import make_order, make_product
 
 

@@ -13,8 +13,9 @@ from store.database import write_transaction
 from store.extensions import db
 from store.models import EmailMessage, Order
 from store.models.base import utcnow
-from store.notifications import outbox as notifications
-from store.notifications.outbox import flush_outbox, queue_email
+from store.notifications import delivery as notifications
+from store.notifications.delivery import flush_outbox
+from store.notifications.outbox import queue_email
 from store.orders import services as orders
 from tests.conftest import csrf_from, make_app
 from tests.factories import make_order, make_product

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from store.database import write_transaction
 from store.extensions import db
 from store.models import EmailMessage, Order
-from store.notifications.outbox import flush_outbox
+from store.notifications.delivery import flush_outbox
 from store.orders import emails as order_emails
 from store.orders import services as orders
 from tests.factories import make_order, make_product
