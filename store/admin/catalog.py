@@ -14,7 +14,8 @@ from wtforms.validators import NumberRange, Optional, Regexp
 from store.admin.base import StoreModelView
 from store.catalog import images
 from store.catalog.html import sanitize_description
-from store.catalog.product_csv import format_options, iter_csv, parse_options, unique_slug
+from store.catalog.product_csv import format_options, iter_csv, parse_options
+from store.catalog.products import unique_slug
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.inventory import services as inventory
