@@ -103,66 +103,88 @@ def _chunked_in(column, values: list) -> Iterable:
 
 def _plan(rows: list[Row], report: ImportReport, *, lock: bool = False):
     """Match rows to existing variants, products and categories; record row errors."""
-    skus = [r.sku for r in rows]
+    variants = _variants_by_sku([r.sku for r in rows], lock=lock)
+    groups: dict[str, _Group] = {}
+    for row in rows:
+        groups.setdefault(row.product.casefold(), _Group(row.product, [])).rows.append(row)
+    by_name = _products_by_name(sorted({g.name for g in groups.values()}))
+    categories = _categories_by_key()
+    claimed: dict[int, str] = {}
+    for key, group in groups.items():
+        error = _match_product(group, variants, by_name.get(key, []), claimed)
+        if error is not None:
+            report.errors.append(error)
+            continue
+        _merge_product_fields(group, report)
+        _check_distinct_options(group, report)
+    return variants, groups, categories
+
+
+def _variants_by_sku(skus: list[str], *, lock: bool) -> dict[str, Variant]:
     variants: dict[str, Variant] = {}
     for clause in _chunked_in(Variant.sku, skus):
         stmt = select(Variant).where(clause).options(selectinload(Variant.product))
         if lock:
             stmt = stmt.with_for_update()
         variants.update({v.sku: v for v in db.session.scalars(stmt)})
-    groups: dict[str, _Group] = {}
-    for row in rows:
-        groups.setdefault(row.product.casefold(), _Group(row.product, [])).rows.append(row)
+    return variants
 
-    names = sorted({g.name for g in groups.values()})
+
+def _products_by_name(names: list[str]) -> dict[str, list[Product]]:
     by_name: dict[str, list[Product]] = {}
     for clause in _chunked_in(Product.name, names):
         stmt = select(Product).where(clause).options(selectinload(Product.variants))
         for product in db.session.scalars(stmt):
             by_name.setdefault(product.name.casefold(), []).append(product)
+    return by_name
 
-    categories = {}
+
+def _categories_by_key() -> dict[str, Category]:
+    """Every category under its slug and its name, casefolded (the file may give either)."""
+    categories: dict[str, Category] = {}
     for category in db.session.scalars(select(Category)):
         categories.setdefault(category.slug.casefold(), category)
         categories.setdefault(category.name.casefold(), category)
+    return categories
 
-    claimed: dict[int, str] = {}
-    for key, group in groups.items():
-        owners = {variants[r.sku].product_id: r for r in group.rows if r.sku in variants}
-        if len(owners) > 1:
-            row = list(owners.values())[1]
+
+def _match_product(group: _Group, variants: dict[str, Variant], same_name: list[Product],
+                   claimed: dict[int, str]) -> RowError | None:
+    """Set the existing product the rows update (by SKU, else by name); or what is wrong."""
+    owners = {variants[r.sku].product_id: r for r in group.rows if r.sku in variants}
+    if len(owners) > 1:
+        row = list(owners.values())[1]
+        return RowError(
+            row.number, "product", f"SKU {row.sku} belongs to another product "
+            f"({variants[row.sku].product.name}) than the other rows of {group.name!r}.")
+    if owners:
+        group.product = variants[next(iter(owners.values())).sku].product
+    elif len(same_name) > 1:
+        return RowError(group.rows[0].number, "product",
+                        f"Several products are called {group.name!r}; give one of its SKUs.")
+    else:
+        group.product = same_name[0] if same_name else None
+    if group.product is None:
+        return None
+    if group.product.id in claimed:
+        return RowError(
+            group.rows[0].number, "product",
+            f"These SKUs belong to the product also named {claimed[group.product.id]!r}"
+            " in this file; use one product name per product.")
+    claimed[group.product.id] = group.name
+    return None
+
+
+def _check_distinct_options(group: _Group, report: ImportReport) -> None:
+    """Two rows of one product cannot have the same options."""
+    option_rows: dict[str, int] = {}
+    for row in group.rows:
+        signature = json.dumps(row.options, sort_keys=True)
+        if signature in option_rows:
             report.errors.append(RowError(
-                row.number, "product", f"SKU {row.sku} belongs to another product "
-                f"({variants[row.sku].product.name}) than the other rows of {group.name!r}."))
-            continue
-        if owners:
-            group.product = variants[next(iter(owners.values())).sku].product
-        else:
-            matches = by_name.get(key, [])
-            if len(matches) > 1:
-                report.errors.append(RowError(
-                    group.rows[0].number, "product",
-                    f"Several products are called {group.name!r}; give one of its SKUs."))
-                continue
-            group.product = matches[0] if matches else None
-        if group.product is not None:
-            if group.product.id in claimed:
-                report.errors.append(RowError(
-                    group.rows[0].number, "product",
-                    f"These SKUs belong to the product also named {claimed[group.product.id]!r}"
-                    " in this file; use one product name per product."))
-                continue
-            claimed[group.product.id] = group.name
-        _merge_product_fields(group, report)
-        option_rows: dict[str, int] = {}
-        for row in group.rows:
-            signature = json.dumps(row.options, sort_keys=True)
-            if signature in option_rows:
-                report.errors.append(RowError(
-                    row.number, "variant", f"Same options as row {option_rows[signature]} "
-                    f"of the same product."))
-            option_rows[signature] = row.number
-    return variants, groups, categories
+                row.number, "variant", f"Same options as row {option_rows[signature]} "
+                f"of the same product."))
+        option_rows[signature] = row.number
 
 
 def _merge_product_fields(group: _Group, report: ImportReport) -> None:
@@ -187,49 +209,58 @@ def _build_report(rows: list[Row], report: ImportReport, variants, groups, categ
     """Fill the per-row preview: create, update (with what changes) or unchanged."""
     new_categories: set[str] = set()
     for group in groups.values():
-        product = group.product
-        product_changes = []
         if group.category and group.category.casefold() not in categories:
             new_categories.add(group.category)
-        if product is None:
+        product_changes = []
+        if group.product is None:
             report.products_created += 1
         else:
-            price = group.rows[0].price
-            if product.name != group.name:
-                product_changes.append(f"name {product.name} → {group.name}")
-            if product.price != price:
-                product_changes.append(f"price {product.price} → {price}")
-            old_cat = product.category.slug if product.category else ""
-            new_cat = categories.get(group.category.casefold()) if group.category else None
-            if (new_cat.slug if new_cat else group.category) != old_cat:
-                product_changes.append(f"category {old_cat or '-'} → {group.category or '-'}")
-            if sanitize_description(group.description) != (product.description or ""):
-                product_changes.append("description")
-            if group.active is not None and group.active != product.active:
-                product_changes.append("active" if group.active else "inactive")
+            product_changes = _product_changes(group, categories)
             if product_changes:
                 report.products_updated += 1
         base_price = group.rows[0].price
         for i, row in enumerate(group.rows):
-            variant = variants.get(row.sku)
             changes = list(product_changes) if i == 0 else []
-            if variant is None:
-                report.rows.append(RowPlan(row.number, row.sku, row.product, "create",
-                                           [f"stock {row.stock or 0}"]))
-                continue
-            override = None if row.price == base_price else row.price
-            if variant.options != row.options:
-                changes.append(f"options {format_options(variant.options) or '-'} → "
-                               f"{format_options(row.options) or '-'}")
-            if variant.price_override != override:
-                changes.append(f"price override {format_price(variant.price_override) or '-'}"
-                               f" → {format_price(override) or '-'}")
-            if row.stock is not None and row.stock != variant.stock:
-                changes.append(f"stock {variant.stock} → {row.stock}")
-            report.rows.append(RowPlan(row.number, row.sku, row.product,
-                                       "update" if changes else "unchanged", changes))
+            report.rows.append(_row_plan(row, variants.get(row.sku), base_price, changes))
     report.rows.sort(key=lambda r: r.number)
     report.categories_created = sorted(new_categories, key=str.casefold)
+
+
+def _product_changes(group: _Group, categories: dict[str, Category]) -> list[str]:
+    """What the rows change on their existing product, as short phrases for the preview."""
+    product = group.product
+    changes = []
+    price = group.rows[0].price
+    if product.name != group.name:
+        changes.append(f"name {product.name} → {group.name}")
+    if product.price != price:
+        changes.append(f"price {product.price} → {price}")
+    old_cat = product.category.slug if product.category else ""
+    new_cat = categories.get(group.category.casefold()) if group.category else None
+    if (new_cat.slug if new_cat else group.category) != old_cat:
+        changes.append(f"category {old_cat or '-'} → {group.category or '-'}")
+    if sanitize_description(group.description) != (product.description or ""):
+        changes.append("description")
+    if group.active is not None and group.active != product.active:
+        changes.append("active" if group.active else "inactive")
+    return changes
+
+
+def _row_plan(row: Row, variant: Variant | None, base_price, changes: list[str]) -> RowPlan:
+    """The preview line of one row: create, or update with its changes, or unchanged."""
+    if variant is None:
+        return RowPlan(row.number, row.sku, row.product, "create", [f"stock {row.stock or 0}"])
+    override = None if row.price == base_price else row.price
+    if variant.options != row.options:
+        changes.append(f"options {format_options(variant.options) or '-'} → "
+                       f"{format_options(row.options) or '-'}")
+    if variant.price_override != override:
+        changes.append(f"price override {format_price(variant.price_override) or '-'}"
+                       f" → {format_price(override) or '-'}")
+    if row.stock is not None and row.stock != variant.stock:
+        changes.append(f"stock {variant.stock} → {row.stock}")
+    return RowPlan(row.number, row.sku, row.product, "update" if changes else "unchanged",
+                   changes)
 
 
 def preview_import(data: bytes | str) -> ImportReport:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -63,7 +64,6 @@ def parse_csv(data: bytes | str) -> tuple[list[Row], list[RowError]]:
     """Read and check every row of a product CSV; returns the valid rows and all errors."""
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
-    errors: list[RowError] = []
     try:
         header = next(reader)
     except StopIteration:
@@ -71,20 +71,37 @@ def parse_csv(data: bytes | str) -> tuple[list[Row], list[RowError]]:
     except csv.Error as exc:
         return [], [RowError(1, "", f"Not a readable CSV file ({exc}).")]
     names = [h.strip().lower() for h in header]
+    problem = _header_problem(names)
+    if problem:
+        return [], [RowError(1, "", problem)]
+    rows, errors = _read_rows(reader, names)
+    if not rows and not errors:
+        errors.append(RowError(2, "", "The file has a header but no products."))
+    return rows, errors
+
+
+def _header_problem(names: list[str]) -> str | None:
+    """What is wrong with the header row, or None when it has each column exactly once."""
     missing = [c for c in COLUMNS if c not in names]
     unknown = [h for h in names if h not in COLUMNS]
-    if missing or unknown or len(set(names)) != len(names):
-        parts = []
-        if missing:
-            parts.append("missing " + ", ".join(missing))
-        if unknown:
-            parts.append("unknown " + ", ".join(repr(u) for u in unknown))
-        if len(set(names)) != len(names):
-            parts.append("a column appears twice")
-        return [], [RowError(1, "", "The header must be " + ",".join(COLUMNS) + " ("
-                             + "; ".join(parts) + ").")]
+    repeated = len(set(names)) != len(names)
+    if not (missing or unknown or repeated):
+        return None
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if unknown:
+        parts.append("unknown " + ", ".join(repr(u) for u in unknown))
+    if repeated:
+        parts.append("a column appears twice")
+    return "The header must be " + ",".join(COLUMNS) + " (" + "; ".join(parts) + ")."
+
+
+def _read_rows(reader, names: list[str]) -> tuple[list[Row], list[RowError]]:
+    """The data rows after the header: blank lines skipped, each SKU once."""
     index = {name: names.index(name) for name in COLUMNS}
     rows: list[Row] = []
+    errors: list[RowError] = []
     seen_skus: dict[str, int] = {}
     number = 1
     try:
@@ -109,27 +126,21 @@ def parse_csv(data: bytes | str) -> tuple[list[Row], list[RowError]]:
             rows.append(row)
     except csv.Error as exc:
         errors.append(RowError(number + 1, "", f"Not readable as CSV ({exc})."))
-    if not rows and not errors:
-        errors.append(RowError(2, "", "The file has a header but no products."))
     return rows, errors
 
 
+Fail = Callable[[str, str], None]
+
+
 def _parse_row(number: int, cells: dict[str, str], errors: list[RowError]) -> Row | None:
+    """One data row, or None after adding an error for each bad cell (in column order)."""
     before = len(errors)
 
     def fail(column: str, message: str) -> None:
         errors.append(RowError(number, column, message))
 
-    sku = cells["sku"].strip()
-    if not sku:
-        fail("sku", "The SKU is required.")
-    elif len(sku) > 64 or any(ch.isspace() for ch in sku):
-        fail("sku", "A SKU has at most 64 characters and no spaces.")
-    product = " ".join(cells["product"].split())
-    if not product:
-        fail("product", "The product name is required.")
-    elif len(product) > 200:
-        fail("product", "The product name has at most 200 characters.")
+    sku = _parse_sku(cells["sku"], fail)
+    product = _parse_product(cells["product"], fail)
     options: dict = {}
     try:
         options = parse_options(cells["variant"])
@@ -138,8 +149,38 @@ def _parse_row(number: int, cells: dict[str, str], errors: list[RowError]) -> Ro
     category = " ".join(cells["category"].split())
     if len(category) > 120:
         fail("category", "The category has at most 120 characters.")
+    price = _parse_price(cells["price"], fail)
+    stock = _parse_stock(cells["stock"], fail)
+    description = cells["description"].strip()
+    if len(description) > 20_000:
+        fail("description", "The description is too long (20,000 characters at most).")
+    active = _parse_active(cells["active"], fail)
+    if len(errors) > before:
+        return None
+    return Row(number, sku, product, options, category, price, stock, description, active)
+
+
+def _parse_sku(cell: str, fail: Fail) -> str:
+    sku = cell.strip()
+    if not sku:
+        fail("sku", "The SKU is required.")
+    elif len(sku) > 64 or any(ch.isspace() for ch in sku):
+        fail("sku", "A SKU has at most 64 characters and no spaces.")
+    return sku
+
+
+def _parse_product(cell: str, fail: Fail) -> str:
+    product = " ".join(cell.split())
+    if not product:
+        fail("product", "The product name is required.")
+    elif len(product) > 200:
+        fail("product", "The product name has at most 200 characters.")
+    return product
+
+
+def _parse_price(cell: str, fail: Fail) -> Decimal:
     price = Decimal(0)
-    raw_price = cells["price"].strip()
+    raw_price = cell.strip()
     try:
         price = Decimal(raw_price)
         if not price.is_finite() or price < 0 or price > MAX_PRICE:
@@ -150,24 +191,25 @@ def _parse_row(number: int, cells: dict[str, str], errors: list[RowError]) -> Ro
     except InvalidOperation:
         fail("price", f"{raw_price!r} is not a price (write it like 12.50)."
              if raw_price else "The price is required.")
-    stock = None
-    raw_stock = cells["stock"].strip()
-    if raw_stock:
-        if re.fullmatch(r"\d{1,9}", raw_stock):
-            stock = int(raw_stock)
-        else:
-            fail("stock", f"{raw_stock!r} is not a whole number of 0 or more.")
-    description = cells["description"].strip()
-    if len(description) > 20_000:
-        fail("description", "The description is too long (20,000 characters at most).")
-    active = None
-    raw_active = cells["active"].strip().lower()
-    if raw_active in TRUE:
-        active = True
-    elif raw_active in FALSE:
-        active = False
-    elif raw_active:
-        fail("active", f"{cells['active'].strip()!r} is not yes or no.")
-    if len(errors) > before:
+    return price
+
+
+def _parse_stock(cell: str, fail: Fail) -> int | None:
+    raw_stock = cell.strip()
+    if not raw_stock:
         return None
-    return Row(number, sku, product, options, category, price, stock, description, active)
+    if re.fullmatch(r"\d{1,9}", raw_stock):
+        return int(raw_stock)
+    fail("stock", f"{raw_stock!r} is not a whole number of 0 or more.")
+    return None
+
+
+def _parse_active(cell: str, fail: Fail) -> bool | None:
+    raw_active = cell.strip().lower()
+    if raw_active in TRUE:
+        return True
+    if raw_active in FALSE:
+        return False
+    if raw_active:
+        fail("active", f"{cell.strip()!r} is not yes or no.")
+    return None
