@@ -24,10 +24,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from store.audit import services as audit
+from store.catalog import products
 from store.catalog.csv_rows import Row, RowError, parse_csv
-from store.catalog.html import sanitize_description
 from store.catalog.product_csv import CHUNK, COLUMNS, format_options, format_price
-from store.catalog.products import unique_slug
 from store.database import write_transaction
 from store.errors import ValidationFailed
 from store.extensions import db
@@ -239,7 +238,7 @@ def _product_changes(group: _Group, categories: dict[str, Category]) -> list[str
     new_cat = categories.get(group.category.casefold()) if group.category else None
     if (new_cat.slug if new_cat else group.category) != old_cat:
         changes.append(f"category {old_cat or '-'} → {group.category or '-'}")
-    if sanitize_description(group.description) != (product.description or ""):
+    if products.clean_description(group.description) != (product.description or ""):
         changes.append("description")
     if group.active is not None and group.active != product.active:
         changes.append("active" if group.active else "inactive")
@@ -322,48 +321,62 @@ def _apply(groups, variants, categories) -> list[tuple[Variant, int]]:
     stock_changes: list[tuple[Variant, int]] = []
     new_slugs: set[str] = set()
     for group in groups.values():
-        category = None
-        if group.category:
-            category = categories.get(group.category.casefold())
-            if category is None:
-                slug = unique_slug(Category, group.category, taken=new_slugs)
-                new_slugs.add(slug)
-                category = Category(name=group.category, slug=slug)
-                db.session.add(category)
-                categories[group.category.casefold()] = category
+        category = _category_for(group, categories, new_slugs)
         product = group.product
-        base_price = group.rows[0].price
         if product is None:
             product = Product(name=group.name, active=True if group.active is None
-                              else group.active,
-                              slug=unique_slug(Product, group.name, taken=new_slugs,
-                                               max_length=160))
-            new_slugs.add(product.slug)
-            db.session.add(product)
+                              else group.active)
         elif group.active is not None:
             product.active = group.active
         product.name = group.name
-        product.price = base_price
+        product.price = group.rows[0].price
         product.category = category
-        product.description = sanitize_description(group.description)
-        position = max((v.position for v in product.variants), default=-1) + 1
-        for row in group.rows:
-            override = None if row.price == base_price else row.price
-            variant = variants.get(row.sku)
-            if variant is None:
-                variant = Variant(sku=row.sku, options=row.options, price_override=override,
-                                  stock=0, position=position, active=True)
-                position += 1
-                product.variants.append(variant)
-                if row.stock:
-                    stock_changes.append((variant, row.stock))
-                continue
-            if variant.options != row.options:
-                variant.options = row.options
-            if variant.price_override != override:
-                variant.price_override = override
-            if row.stock is not None and row.stock != variant.stock:
-                stock_changes.append((variant, row.stock - variant.stock))
+        product.description = group.description
+        stock_changes += _apply_variants(product, group, variants)
+        products.prepare_product(product, taken=new_slugs)
+        if group.product is None:
+            new_slugs.add(product.slug)
+            db.session.add(product)
+    return stock_changes
+
+
+def _category_for(group: _Group, categories: dict[str, Category],
+                  new_slugs: set[str]) -> Category | None:
+    """The group's category by slug or name, created (with a new slug) when there is none."""
+    if not group.category:
+        return None
+    category = categories.get(group.category.casefold())
+    if category is None:
+        category = Category(name=group.category)
+        products.prepare_category(category, taken=new_slugs)
+        new_slugs.add(category.slug)
+        db.session.add(category)
+        categories[group.category.casefold()] = category
+    return category
+
+
+def _apply_variants(product: Product, group: _Group, variants) -> list[tuple[Variant, int]]:
+    """Create or update the product's variant for each row; returns the stock deltas."""
+    stock_changes: list[tuple[Variant, int]] = []
+    base_price = group.rows[0].price
+    position = max((v.position for v in product.variants), default=-1) + 1
+    for row in group.rows:
+        override = None if row.price == base_price else row.price
+        variant = variants.get(row.sku)
+        if variant is None:
+            variant = Variant(sku=row.sku, options=row.options, price_override=override,
+                              stock=0, position=position, active=True)
+            position += 1
+            product.variants.append(variant)
+            if row.stock:
+                stock_changes.append((variant, row.stock))
+            continue
+        if variant.options != row.options:
+            variant.options = row.options
+        if variant.price_override != override:
+            variant.price_override = override
+        if row.stock is not None and row.stock != variant.stock:
+            stock_changes.append((variant, row.stock - variant.stock))
     return stock_changes
 
 
