@@ -6,19 +6,17 @@ from flask import Response, g, stream_with_context
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model.form import InlineFormAdmin
 from flask_login import current_user
-from sqlalchemy import exists, select
 from werkzeug.utils import secure_filename
 from wtforms import FileField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional, Regexp
 
 from store.admin.base import StoreModelView
-from store.catalog import images
-from store.catalog.html import sanitize_description
-from store.catalog.product_csv import format_options, iter_csv, parse_options, unique_slug
+from store.catalog import images, products
+from store.catalog.product_csv import format_options, iter_csv, parse_options
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.inventory import services as inventory
-from store.models import Category, OrderLine, Product, ProductImage, Variant
+from store.models import Category, Product, ProductImage, Variant
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
               message="Lowercase letters, digits and single hyphens only.")
@@ -127,13 +125,8 @@ class ProductAdmin(StoreModelView):
     inline_models = (VariantInline(Variant), ImageInline(ProductImage))
 
     def on_model_change(self, form, model, is_created):
-        model.description = sanitize_description(model.description or "")
-        if not model.slug:
-            model.slug = unique_slug(Product, model.name, exclude_id=model.id, max_length=160)
-        if not model.variants:
-            raise ValidationFailed("A product needs at least one variant with a SKU.")
         removed = [obj for obj in db.session.deleted if isinstance(obj, Variant)]
-        _refuse_if_sold(removed)
+        products.prepare_product(model, removed_variants=removed)
         for obj in db.session.deleted:
             if isinstance(obj, ProductImage):
                 g.setdefault("image_files", {"new": [], "old": []})["old"].append(obj.path)
@@ -162,7 +155,7 @@ class ProductAdmin(StoreModelView):
         return result
 
     def on_model_delete(self, model):
-        _refuse_if_sold(model.variants)
+        products.check_product_deletable(model)
         g.deleted_image_paths = [image.path for image in model.images]
 
     def after_model_delete(self, model):
@@ -177,22 +170,6 @@ class ProductAdmin(StoreModelView):
                         headers={"Content-Disposition": "attachment;filename=products.csv"})
 
 
-def _refuse_if_sold(variants) -> None:
-    """Variants that were ordered stay for the books: deactivate them instead."""
-    ids = [v.id for v in variants if v.id is not None]
-    if not ids:
-        return
-    with db.session.no_autoflush:  # ask before the pending deletes reach the database
-        sold = db.session.scalars(
-            select(Variant.sku).where(Variant.id.in_(ids),
-                                      exists().where(OrderLine.variant_id == Variant.id))
-        ).all()
-    if sold:
-        raise ValidationFailed(
-            f"{', '.join(sold)} was ordered before, so it cannot be deleted; "
-            "untick Active instead.")
-
-
 class CategoryAdmin(StoreModelView):
     """The shelves of the shop."""
 
@@ -205,8 +182,7 @@ class CategoryAdmin(StoreModelView):
                           "description": "Empty: made from the name."}}
 
     def on_model_change(self, form, model, is_created):
-        if not model.slug:
-            model.slug = unique_slug(Category, model.name, exclude_id=model.id)
+        products.prepare_category(model)
 
 
 def register_catalog_views(admin) -> None:

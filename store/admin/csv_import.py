@@ -30,13 +30,8 @@ from wtforms import HiddenField
 from wtforms.validators import InputRequired, Regexp
 
 from store.admin.gate import PermissionGate
-from store.catalog.product_csv import (
-    COLUMNS,
-    ImportRejected,
-    import_products,
-    iter_csv,
-    preview_import,
-)
+from store.catalog.csv_import import ImportRejected, import_products, preview_import
+from store.catalog.product_csv import COLUMNS, iter_csv
 from store.errors import ValidationFailed
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

@@ -5,7 +5,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from store.catalog.product_csv import ImportRejected, import_products, preview_import, write_csv
+from store.catalog.csv_import import ImportRejected, import_products, preview_import
+from store.catalog.product_csv import write_csv
 from store.errors import ValidationFailed
 
 products_cli = AppGroup("products", help="Import and export the catalog as CSV.")

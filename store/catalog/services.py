@@ -2,6 +2,8 @@
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,6 +15,7 @@ from store.models import Category, Product, Variant
 
 PAGE_SIZE = 12
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "name")
+
 
 @dataclass
 class Page:
@@ -114,10 +117,22 @@ def get_product(slug: str) -> Product:
     return product
 
 
-def price_range(product: Product) -> tuple:
-    """Lowest and highest price among a product's active variants."""
+class PriceRange(NamedTuple):
+    """What a product sells for: the lowest and highest price of its active variants."""
+
+    low: Decimal
+    high: Decimal
+
+    @property
+    def varies(self) -> bool:
+        """Whether the variants differ in price (shown as a range, or "from" the lowest)."""
+        return self.low != self.high
+
+
+def price_range(product: Product) -> PriceRange:
+    """The one definition of a product's price for display; its own price without variants."""
     prices = [v.price for v in product.variants if v.active] or [product.price]
-    return min(prices), max(prices)
+    return PriceRange(min(prices), max(prices))
 
 
 def buyable_variants(product: Product) -> list[Variant]:

@@ -17,6 +17,9 @@ from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.storefront.blueprint import bp
 
+# Every template that shows a product's price asks catalog.price_range, never the variants.
+bp.add_app_template_global(catalog.price_range)
+
 
 @bp.get("/")
 def home():
@@ -51,8 +54,7 @@ def product_detail(slug):
     except NotFound:
         abort(404)
     return render_template("storefront/product.html", product=product,
-                           variants=catalog.buyable_variants(product),
-                           price_range=catalog.price_range(product))
+                           variants=catalog.buyable_variants(product))
 
 
 @bp.post("/locale")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from store.catalog.html import sanitize_description
+from store.catalog.services import PriceRange, price_range
 from tests.factories import make_category, make_product
 
 
@@ -66,6 +67,48 @@ def test_product_page_shows_variants_price_and_stock(client):
     assert "Only 2 left" in html
     assert "Out of stock" in html
     assert "€30.00" in html and "€34.00" in html
+
+
+def test_price_range_counts_only_active_variants(app):
+    """A product's price runs from its cheapest to its dearest variant still on sale."""
+    product = make_product(price="30.00", variants=[
+        {"sku": "PR-S"}, {"sku": "PR-L", "price": "34.00"},
+        {"sku": "PR-XL", "price": "50.00", "active": False}])
+    alone = make_product(price="12.00", variants=[{"sku": "PR-ONE", "active": False}])
+
+    assert price_range(product) == PriceRange(Decimal("30.00"), Decimal("34.00"))
+    assert price_range(product).varies
+    assert price_range(alone) == PriceRange(Decimal("12.00"), Decimal("12.00"))
+    assert not price_range(alone).varies
+
+
+def test_list_shows_from_price_and_product_page_the_range(client):
+    """Sizes at different prices read "from" the lowest in the list, and as a range inside."""
+    shirt = make_product(name="Linen Shirt", price="30.00", variants=[
+        {"sku": "LS-S"}, {"sku": "LS-XL", "price": "34.00"}])
+    mug = make_product(name="Plain Mug", price="9.00", variants=[
+        {"sku": "PM-1"}, {"sku": "PM-2", "price": "19.00", "active": False}])
+
+    listing = client.get("/products/").get_data(as_text=True)
+    shirt_page = client.get(f"/products/{shirt.slug}").get_data(as_text=True)
+    mug_page = client.get(f"/products/{mug.slug}").get_data(as_text=True)
+
+    assert "from €30.00" in listing
+    assert "€9.00" in listing and "from €9.00" not in listing and "€19.00" not in listing
+    assert '<p class="price">€30.00 – €34.00</p>' in shirt_page
+    assert '<p class="price">€9.00</p>' in mug_page
+
+
+def test_a_listed_product_with_no_variant_on_sale_shows_its_own_price(client):
+    """A product whose variants are all switched off is listed at its own price."""
+    make_product(name="Paused Tee", price="15.00", featured=True,
+                 variants=[{"sku": "PT-1", "price": "18.00", "active": False}])
+
+    for path in ("/", "/products/"):
+        response = client.get(path)
+
+        assert response.status_code == 200
+        assert "€15.00" in response.get_data(as_text=True)
 
 
 def test_unknown_product_is_404(client):
