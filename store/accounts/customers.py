@@ -128,9 +128,22 @@ def _emails_to(user: User, orders: list[Order]) -> list[EmailMessage]:
             or address in (r.strip().lower() for r in m.recipients.split(","))]
 
 
-def export_customer(user_id: int) -> dict[str, Any]:
-    """Everything stored about one customer, as a JSON-ready dict (the GDPR export)."""
-    user = _customer(user_id)
+def export_customer(user_id: int, *, actor=None) -> dict[str, Any]:
+    """Everything stored about one customer, as a JSON-ready dict (the GDPR export).
+
+    With an `actor` (staff exporting from the back office) the export is written to the
+    audit log, in a transaction of its own that reads the data too. Commits then.
+    """
+    if actor is None:
+        return _export(_customer(user_id))
+    with write_transaction():
+        data = _export(_customer(user_id))
+        audit.record(actor, "export", db.session.get(User, user_id), {},
+                     summary=f"GDPR export of customer {user_id}")
+    return data
+
+
+def _export(user: User) -> dict[str, Any]:
     orders = _orders_of(user)
     cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id))
     return {
@@ -192,17 +205,17 @@ def erased_email(user_id: int) -> str:
     return f"erased-{user_id}@invalid"
 
 
-def erase_customer(user_id: int, actor_id: int | None) -> User:
+def erase_customer(user_id: int, *, actor=None) -> User:
     """Anonymise a customer's personal data and close the account; order totals stay. Commits.
 
     Names, addresses, phone numbers, email addresses (account, orders, tickets, outbox) and
     message bodies are replaced; saved addresses, the cart and security keys are deleted;
     unsent email to the customer is cancelled. Orders keep their number, lines, totals,
     status and country, as the books need them. The erasure is logged in the audit log
-    without any of the erased data.
+    without any of the erased data, in the same transaction; `actor` is who erases (a User,
+    or None for a command-line erasure).
     """
     with write_transaction():
-        actor = db.session.get(User, actor_id) if actor_id is not None else None
         if actor is not None and not actor.has_permission("customers-manage"):
             raise PermissionDenied("You cannot erase customer data.")
         user = _customer(user_id)

@@ -4,6 +4,8 @@ from flask import current_app
 from flask_security import hash_password
 from flask_security.utils import uia_email_mapper
 
+from store.audit import services as audit
+from store.database import write_transaction
 from store.errors import PermissionDenied, ValidationFailed
 from store.extensions import db
 from store.models import Role, User
@@ -59,31 +61,44 @@ def ensure_roles() -> None:
 
 
 def create_user(email: str, password: str, roles: list[str], *, confirmed: bool = True,
-                full_name: str | None = None) -> User:
-    """Create a user through Flask-Security (hashed password, fs_uniquifier). Commits."""
+                full_name: str | None = None, actor=None) -> User:
+    """Create a user through Flask-Security (hashed password, fs_uniquifier). Commits.
+
+    With an `actor` (the owner creating the account in the back office), the roles must be
+    theirs to grant, and the creation is written to the audit log in the same transaction.
+    """
     datastore = current_app.extensions["security"].datastore
     try:
         email = uia_email_mapper(email)
     except ValueError as exc:
         raise ValidationFailed(f"Not a valid email address: {email}") from exc
-    if datastore.find_user(email=email) is not None:
-        raise ValidationFailed(f"A user with email {email} already exists.")
-    if len(password) < 8:
-        raise ValidationFailed("The password must have at least 8 characters.")
-    found = []
-    for name in roles:
-        role = datastore.find_role(name)
-        if role is None:
-            raise ValidationFailed(f"No role named {name}.")
-        found.append(role)
-    user = datastore.create_user(
-        email=email,
-        password=hash_password(password),
-        roles=found,
-        full_name=full_name,
-        confirmed_at=utcnow() if confirmed else None,
-    )
-    db.session.commit()
+    with write_transaction():
+        if datastore.find_user(email=email) is not None:
+            raise ValidationFailed(f"A user with email {email} already exists.")
+        if len(password) < 8:
+            raise ValidationFailed("The password must have at least 8 characters.")
+        found = []
+        for name in roles:
+            role = datastore.find_role(name)
+            if role is None:
+                raise ValidationFailed(f"No role named {name}.")
+            found.append(role)
+        if actor is not None:
+            check_grant(actor, permissions_of_roles(found))
+        user = datastore.create_user(
+            email=email,
+            password=hash_password(password),
+            roles=found,
+            full_name=full_name,
+            confirmed_at=utcnow() if confirmed else None,
+        )
+        if actor is not None:
+            db.session.flush()
+            audit.record(actor, "create", user, {
+                "email": [None, user.email],
+                "roles": [None, sorted(role.name for role in user.roles)],
+                "password": [None, audit.REDACTED],
+            })
     return user
 
 
@@ -107,6 +122,7 @@ def check_grant(actor, permissions: set[str]) -> None:
 
 
 def permissions_of_roles(roles) -> set[str]:
+    """All permissions the given roles give together."""
     held: set[str] = set()
     for role in roles:
         held.update(role.permissions or [])

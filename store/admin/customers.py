@@ -21,9 +21,9 @@ from wtforms.validators import DataRequired
 
 from store.accounts import customers
 from store.admin.base import StoreModelView
+from store.admin.export import stream_export_rows
 from store.admin.gate import has_permission
-from store.admin.orders import status_badge, stream_export_rows
-from store.database import write_transaction
+from store.admin.order_columns import status_badge
 from store.errors import StoreError
 from store.extensions import db
 from store.i18n import money
@@ -207,13 +207,11 @@ class CustomerAdmin(StoreModelView):
                   "error")
             return redirect(url_for(".index_view"))
         try:
-            data = customers.export_customer(user_id)
+            data = customers.export_customer(user_id, actor=current_user)
         except StoreError as exc:
+            db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for(".index_view"))
-        with write_transaction():
-            user = db.session.get(User, user_id)
-            self.record_audit("export", user, {}, summary=f"GDPR export of customer {user_id}")
         body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
         return Response(body, mimetype="application/json", headers={
             "Content-Disposition": f"attachment; filename=customer-{user_id}.json",
@@ -233,7 +231,7 @@ class CustomerAdmin(StoreModelView):
             flash("Nothing was erased: type the customer's email address to confirm.", "error")
             return redirect(details)
         try:
-            customers.erase_customer(user_id, current_user.id)
+            customers.erase_customer(user_id, actor=current_user)
         except StoreError as exc:
             db.session.rollback()
             flash(f"Nothing was erased: {exc.message}", "error")

@@ -1,36 +1,43 @@
 """Back-office orders: list, detail with timeline and notes, status actions, invoice, CSV.
 
-Status changes go only through store.orders.transition() (one order at a time, each in its
+Status changes go only through store.orders.services.transition() (one order at a time, each in its
 own transaction): from the detail page's buttons and from the list's bulk actions. Orders
 are never created, edited or deleted as raw rows here.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual, FilterLike
-from flask_admin.model.filters import BaseDateFilter
+from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from store.admin.base import StoreModelView
-from store.database import write_transaction
+from store.admin.export import stream_export_rows
+from store.admin.order_columns import (
+    STATUS_OPTIONS,
+    CreatedBetweenFilter,
+    CreatedFromFilter,
+    CreatedUntilFilter,
+    customer_column,
+    money_column,
+    number_link,
+    short_datetime,
+    status_badge,
+    status_column,
+)
 from store.errors import StoreError
 from store.extensions import db
-from store.i18n import money
 from store.models import Order, OrderEvent, OrderNote
 from store.orders import carriers
 from store.orders import services as orders
-from store.reports.services import day_start
 
 # What each status action is called on buttons, and what it says once done.
 ACTIONS = {
@@ -69,78 +76,6 @@ class BulkShipForm(FlaskForm):
     ids = HiddenField(validators=[DataRequired()])
 
 
-# -- filters -----------------------------------------------------------------------------------
-
-
-class CreatedBetweenFilter(DateBetweenFilter):
-    """Orders created from the first UTC day through the last, both whole days."""
-
-    def apply(self, query, value, alias=None):
-        start, end = value
-        column = self.get_column(alias)
-        return query.filter(column >= day_start(start),
-                            column < day_start(end + timedelta(days=1)))
-
-
-class CreatedFromFilter(FilterEqual, BaseDateFilter):
-    """Orders created on or after a UTC day."""
-
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) >= day_start(value))
-
-    def operation(self):
-        return "on or after"
-
-
-class CreatedUntilFilter(FilterEqual, BaseDateFilter):
-    """Orders created on or before a UTC day."""
-
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) < day_start(value + timedelta(days=1)))
-
-    def operation(self):
-        return "on or before"
-
-
-# -- formatting --------------------------------------------------------------------------------
-
-
-# Bootstrap badge colour per status.
-BADGES = {"pending": "warning", "paid": "info", "shipped": "primary", "delivered": "success",
-          "cancelled": "secondary", "refunded": "dark"}
-
-
-def status_badge(status: str) -> Markup:
-    """An order status as a coloured badge."""
-    return Markup('<span class="badge badge-status badge-{} status-{}">{}</span>').format(
-        BADGES.get(status, "light"), status, status)
-
-
-def _status_badge(_view, _context, model, _name):
-    return status_badge(model.status)
-
-
-def _number_link(view, _context, model, _name):
-    url = url_for(".details_view", id=model.id)
-    return Markup('<a href="{}">{}</a>').format(url, model.number)
-
-
-def _money_column(_view, _context, model, name):
-    return money(getattr(model, name), model.currency)
-
-
-def _customer(_view, _context, model, _name):
-    label = escape(model.email)
-    if model.user is None:
-        return Markup("{} <small class='text-muted'>(guest)</small>").format(label)
-    return label
-
-
-def _short_datetime(_view, _context, model, name):
-    value = getattr(model, name)
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 # -- the view ----------------------------------------------------------------------------------
 
 
@@ -174,8 +109,7 @@ class OrderAdmin(StoreModelView):
     column_searchable_list = ("number", "email")
     named_filter_urls = True
     column_filters = (
-        FilterEqual(Order.status, "Status",
-                    options=[(s, s.capitalize()) for s in orders.STATUSES]),
+        FilterEqual(Order.status, "Status", options=STATUS_OPTIONS),
         CreatedBetweenFilter(Order.created_at, "Created"),
         CreatedFromFilter(Order.created_at, "Created"),
         CreatedUntilFilter(Order.created_at, "Created"),
@@ -184,11 +118,11 @@ class OrderAdmin(StoreModelView):
         FilterLike(Order.email, "Customer email"),
     )
     column_formatters = {
-        "number": _number_link,
-        "status": _status_badge,
-        "total": _money_column,
-        "user": _customer,
-        "created_at": _short_datetime,
+        "number": number_link,
+        "status": status_column,
+        "total": money_column,
+        "user": customer_column,
+        "created_at": short_datetime,
     }
     column_export_list = ("number", "created_at", "status", "email", "full_name",
                           "address_line1", "address_line2", "postal_code", "city", "country",
@@ -241,18 +175,9 @@ class OrderAdmin(StoreModelView):
 
     def change_status(self, order_id: int, target: str, *, note: str = "",
                       carrier: str | None = None, tracking_number: str | None = None) -> Order:
-        """Run one transition through the order service and log it in the audit log."""
-        previous = db.session.scalar(select(Order.status).where(Order.id == order_id))
-        order = orders.transition(order_id, target, user_id=current_user.id, note=note,
-                                  carrier=carrier, tracking_number=tracking_number)
-        with write_transaction():
-            changes = {"status": [previous, order.status]}
-            if target == "shipped":
-                changes.update(carrier=[None, order.carrier],
-                               tracking_number=[None, order.tracking_number])
-            self.record_audit("status", order, changes,
-                              summary=f"Order {order.number}: {previous} -> {order.status}")
-        return order
+        """Run one transition through the order service, which also writes the audit row."""
+        return orders.transition(order_id, target, actor=current_user, note=note,
+                                 carrier=carrier, tracking_number=tracking_number)
 
     @expose("/<int:order_id>/status", methods=("POST",))
     def status_view(self, order_id):
@@ -375,19 +300,6 @@ class OrderAdmin(StoreModelView):
             select(Order).where(Order.id.in_(ids)).order_by(Order.created_at)))
         return self.render("admin/order/ship.html", orders=selected, form=form,
                            carriers=CARRIER_CHOICES, return_url=url_for(".index_view"))
-
-
-def stream_export_rows(view, batch: int = 500):
-    """The rows a CSV export writes, with the list's search, filters and sort, streamed.
-
-    Flask-Admin loads every exported row at once; this reads them `batch` at a time, so
-    exporting a large table keeps memory flat.
-    """
-    args = view._get_list_extra_args()
-    sort = view._get_column_by_idx(args.sort)
-    _count, query = view.get_list(0, sort[0] if sort else None, args.sort_desc, args.search,
-                                  args.filters, execute=False, page_size=view.export_max_rows)
-    return query.yield_per(batch)
 
 
 def _int_ids(ids) -> list[int]:

@@ -20,7 +20,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from store.accounts import services as accounts
 from store.admin.base import StoreModelView
-from store.database import begin_write, write_transaction
 from store.errors import PermissionDenied, StoreError, ValidationFailed
 from store.extensions import db
 from store.models import Role, User
@@ -122,26 +121,21 @@ class UserAdmin(StoreModelView):
         return UserEditForm
 
     def create_model(self, form):
-        """Create the user through Flask-Security: hashed password, fs_uniquifier, roles."""
+        """Create the user through Flask-Security: hashed password, fs_uniquifier, roles.
+
+        The service checks the grant and writes the audit row in its own transaction.
+        """
         roles = list(form.roles.data or [])
         try:
-            accounts.check_grant(current_user, accounts.permissions_of_roles(roles))
-            begin_write()
-            user = accounts.create_user(form.email.data, form.password.data,
+            return accounts.create_user(form.email.data, form.password.data,
                                         [role.name for role in roles],
                                         confirmed=bool(form.confirmed.data),
-                                        full_name=(form.full_name.data or "").strip() or None)
+                                        full_name=(form.full_name.data or "").strip() or None,
+                                        actor=current_user)
         except StoreError as exc:
             db.session.rollback()
             flash(exc.message, "error")
             return False
-        with write_transaction():
-            self.record_audit("create", user, {
-                "email": [None, user.email],
-                "roles": [None, sorted(role.name for role in user.roles)],
-                "password": [None, "(hidden)"],
-            })
-        return user
 
     def on_model_change(self, form, model, is_created):
         """Refuse a grant beyond the editor's own permissions, and losing the last owner."""

@@ -77,6 +77,59 @@ def _stored_values(obj: Any, columns: list) -> dict:
     return dict(zip(columns, row, strict=True)) if row is not None else {}
 
 
+def _changed_attributes(state, mapper, ignored: set) -> list[tuple[Any, Any, Any]]:
+    """(key, history, relationship or None) of every compared attribute that changed."""
+    changed: list[tuple[Any, Any, Any]] = []
+    for attr in mapper.column_attrs:
+        if attr.key not in ignored:
+            changed.append((attr.key, state.attrs[attr.key].history, None))
+    for rel in mapper.relationships:
+        if rel.direction in (MANYTOONE, MANYTOMANY) and not rel.viewonly:
+            changed.append((rel.key, state.attrs[rel.key].history, rel))
+    return [(k, h, r) for k, h, r in changed if h.has_changes()]
+
+
+def _unloaded(changed: list) -> list[tuple[Any, Any]]:
+    """(key, relationship or None) of changes whose old value was never loaded."""
+    return [(k, r) for k, h, r in changed
+            if h.added and not h.deleted and not h.unchanged and (r is None or not r.uselist)]
+
+
+def _collection_change(history) -> tuple[list, list]:
+    """Old and new members of a many-to-many collection, as sorted labels."""
+    kept = [str(o) for o in history.unchanged or ()]
+    old = sorted(kept + [str(o) for o in history.deleted or ()])
+    new = sorted(kept + [str(o) for o in history.added or ()])
+    return old, new
+
+
+def _reference_change(history, rel, unloaded: bool, stored: dict) -> tuple[Any, Any]:
+    """Old and new target of a many-to-one reference, as labels."""
+    old_obj = history.deleted[0] if history.deleted else None
+    if old_obj is None and unloaded:
+        fk = [stored.get(c) for c in rel.local_columns]
+        if all(v is not None for v in fk):
+            old_obj = db.session.get(rel.mapper.class_, fk[0] if len(fk) == 1 else tuple(fk))
+    old = str(old_obj) if old_obj is not None else None
+    new = str(history.added[0]) if history.added and history.added[0] else None
+    return old, new
+
+
+def _column_change(key: str, history, stored_old: Any, unloaded: bool,
+                   new_object: bool) -> tuple[Any, Any] | None:
+    """Old and new value of a column as logged (secrets hidden); None when unchanged."""
+    old = history.deleted[0] if history.deleted else None
+    if unloaded:
+        old = stored_old
+    new = history.added[0] if history.added else None
+    if _plain(old) == _plain(new) and not new_object:
+        return None
+    old, new = _value(key, old), _value(key, new)
+    if old == new:  # a secret changed: both read "(hidden)"
+        new = "(changed)"
+    return old, new
+
+
 def diff(obj: Any) -> dict[str, list]:
     """Changed fields of an object as {"field": [old, new]}, from SQLAlchemy history.
 
@@ -89,19 +142,10 @@ def diff(obj: Any) -> dict[str, list]:
     mapper = state.mapper
     ignored = IGNORED_FIELDS | IGNORED_BY_TYPE.get(object_type(obj), set())
     new_object = state.transient or state.pending
-    changed: list[tuple[Any, Any, Any]] = []  # (key, history, relationship or None)
-    for attr in mapper.column_attrs:
-        if attr.key not in ignored:
-            changed.append((attr.key, state.attrs[attr.key].history, None))
-    for rel in mapper.relationships:
-        if rel.direction in (MANYTOONE, MANYTOMANY) and not rel.viewonly:
-            changed.append((rel.key, state.attrs[rel.key].history, rel))
-    changed = [(k, h, r) for k, h, r in changed if h.has_changes()]
+    changed = _changed_attributes(state, mapper, ignored)
 
     with db.session.no_autoflush:
-        unknown = [] if new_object else [
-            (k, r) for k, h, r in changed
-            if h.added and not h.deleted and not h.unchanged and (r is None or not r.uselist)]
+        unknown = [] if new_object else _unloaded(changed)
         columns = []
         for key, rel in unknown:
             columns.extend(mapper.attrs[key].columns if rel is None else rel.local_columns)
@@ -109,28 +153,15 @@ def diff(obj: Any) -> dict[str, list]:
         changes: dict[str, list] = {}
         for key, history, rel in changed:
             if rel is not None and rel.uselist:
-                kept = [str(o) for o in history.unchanged or ()]
-                old = sorted(kept + [str(o) for o in history.deleted or ()])
-                new = sorted(kept + [str(o) for o in history.added or ()])
+                old, new = _collection_change(history)
             elif rel is not None:
-                old_obj = history.deleted[0] if history.deleted else None
-                if old_obj is None and (key, rel) in unknown:
-                    fk = [stored.get(c) for c in rel.local_columns]
-                    if all(v is not None for v in fk):
-                        old_obj = db.session.get(rel.mapper.class_, fk[0] if len(fk) == 1
-                                                 else tuple(fk))
-                old = str(old_obj) if old_obj is not None else None
-                new = str(history.added[0]) if history.added and history.added[0] else None
+                old, new = _reference_change(history, rel, (key, rel) in unknown, stored)
             else:
-                old = history.deleted[0] if history.deleted else None
-                if (key, None) in unknown:
-                    old = stored.get(mapper.attrs[key].columns[0])
-                new = history.added[0] if history.added else None
-                if _plain(old) == _plain(new) and not new_object:
+                change = _column_change(key, history, stored.get(mapper.attrs[key].columns[0]),
+                                        (key, None) in unknown, new_object)
+                if change is None:
                     continue
-                old, new = _value(key, old), _value(key, new)
-                if old == new:  # a secret changed: both read "(hidden)"
-                    new = "(changed)"
+                old, new = change
             if new_object:
                 if new not in (None, "", {}, []):
                     changes[key] = [None, new]

@@ -1,4 +1,8 @@
-"""Who may see an order: its signed-in owner, or a guest holding the signed link."""
+"""Who may see an order: its signed-in owner, or a guest holding the signed link.
+
+`may_view()` is the one rule; the order page, cancelling, paying, the payment return and
+support tickets all ask it.
+"""
 
 from __future__ import annotations
 
@@ -61,6 +65,26 @@ def order_url(order: Order, _external: bool = False) -> str:
                      **access_values(order))
 
 
+def may_view(order: Order, user=None, *, token: str | None = None,
+             email: str | None = None) -> bool:
+    """Whether this viewer may see (and act on) this order.
+
+    A customer's order is open to that customer signed in; a guest order to whoever holds
+    its signed token. `email` is a weaker proof that only a support ticket accepts: the
+    guest order was placed with that address (linking a ticket reveals nothing).
+    """
+    if order.user_id is not None:
+        return bool(getattr(user, "is_authenticated", False)) and user.id == order.user_id
+    if token_matches(order.number, token):
+        return True
+    return email is not None and order.email.lower() == email.strip().lower()
+
+
+def clean_number(number: str | None) -> str:
+    """An order number as typed, in the form it is stored in (upper case, bounded)."""
+    return (number or "").strip().upper()[:16]
+
+
 def find_order_for_viewer(number: str, token: str | None = None, user=None) -> Order:
     """The order if the viewer may see it (owner signed in, or guest with its token).
 
@@ -68,15 +92,10 @@ def find_order_for_viewer(number: str, token: str | None = None, user=None) -> O
     """
     if user is None:
         user = current_user
-    number = (number or "").strip().upper()[:16]
     order = db.session.scalar(
-        select(Order).where(Order.number == number)
+        select(Order).where(Order.number == clean_number(number))
         .options(selectinload(Order.lines), selectinload(Order.events))
     )
-    if order is not None:
-        if order.user_id is not None:
-            if getattr(user, "is_authenticated", False) and user.id == order.user_id:
-                return order
-        elif token_matches(order.number, token):
-            return order
-    raise NotFound(_("There is no such order."))
+    if order is None or not may_view(order, user, token=token):
+        raise NotFound(_("There is no such order."))
+    return order

@@ -6,6 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
+from store.audit import services as audit
 from store.database import write_transaction
 from store.errors import InvalidTransition, NotFound, ValidationFailed
 from store.extensions import db
@@ -13,33 +14,18 @@ from store.inventory import services as inventory
 from store.models import Order, OrderEvent, OrderNote
 from store.models.base import utcnow
 from store.orders import emails as order_emails
-
-STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
-
-# from-status -> statuses it may move to
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "pending": ("paid", "cancelled"),
-    "paid": ("shipped", "cancelled", "refunded"),
-    "shipped": ("delivered", "refunded"),
-    "delivered": ("refunded",),
-    "cancelled": (),
-    "refunded": (),
-}
-
-# Which timestamp each status sets.
-STAMPS = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at",
-          "cancelled": "cancelled_at", "refunded": "refunded_at"}
+from store.orders.access import may_view
+from store.orders.status import (  # noqa: F401  (re-exported: seeds and reports read them)
+    STAMPS,
+    STATUSES,
+    TRANSITIONS,
+    allowed_transitions,
+    can_cancel_by_customer,
+    can_transition,
+)
 
 # No 0/O or 1/I/L: numbers are read aloud on the phone.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, ())
-
-
-def allowed_transitions(order: Order) -> tuple[str, ...]:
-    return TRANSITIONS.get(order.status, ())
 
 
 def new_order_number() -> str:
@@ -91,32 +77,49 @@ def _locked_order(order_id: int) -> Order:
     return order
 
 
-def transition(order_id: int, target: str, *, user_id: int | None = None, note: str = "",
+def _audit_transition(actor, order: Order, previous: str) -> None:
+    """Log a status change in the audit log, in the transaction that made it."""
+    changes = {"status": [previous, order.status]}
+    if order.status == "shipped":
+        changes.update(carrier=[None, order.carrier],
+                       tracking_number=[None, order.tracking_number])
+    audit.record(actor, "status", order, changes,
+                 summary=f"Order {order.number}: {previous} -> {order.status}")
+
+
+def transition(order_id: int, target: str, *, actor=None, note: str = "",
                carrier: str | None = None, tracking_number: str | None = None) -> Order:
-    """Change an order's status (the storefront, admin and webhooks all call this). Commits."""
+    """Change an order's status (the storefront, admin and webhooks all call this). Commits.
+
+    With an `actor` (the member of staff acting), the change is also written to the audit
+    log in the same transaction, so the log has it exactly when the change happened.
+    """
     if target not in STATUSES:
         raise ValidationFailed(f"Unknown status: {target}.")
     with write_transaction():
         order = _locked_order(order_id)
-        apply_transition(order, target, user_id=user_id, note=note, carrier=carrier,
-                         tracking_number=tracking_number)
+        previous = order.status
+        apply_transition(order, target, user_id=getattr(actor, "id", None), note=note,
+                         carrier=carrier, tracking_number=tracking_number)
+        if actor is not None:
+            _audit_transition(actor, order, previous)
     return order
 
 
-def cancel_by_customer(number: str, user_id: int | None, *,
-                       guest_email: str | None = None) -> Order:
-    """A customer cancels their own pending order; stock goes back. Commits."""
+def cancel_by_customer(number: str, viewer=None, *, token: str | None = None) -> Order:
+    """A customer cancels their own order while it awaits payment; stock goes back. Commits.
+
+    `viewer` is the signed-in user (or None) and `token` the guest's signed link: whoever
+    may not see the order (store.orders.access.may_view) gets NotFound.
+    """
     with write_transaction():
         order = db.session.scalar(select(Order).where(Order.number == number).with_for_update())
-        owned = order is not None and (
-            (user_id is not None and order.user_id == user_id)
-            or (guest_email is not None and order.user_id is None
-                and order.email.lower() == guest_email.lower()))
-        if not owned:
+        if order is None or not may_view(order, viewer, token=token):
             raise NotFound("There is no such order.")
-        if order.status != "pending":
+        if not can_cancel_by_customer(order):
             raise InvalidTransition("Only an order awaiting payment can be cancelled here; "
                                     "please contact us.")
+        user_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
         apply_transition(order, "cancelled", user_id=user_id, note="Cancelled by the customer")
     return order
 

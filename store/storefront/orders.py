@@ -14,6 +14,7 @@ from store.models import Order
 from store.orders import carriers
 from store.orders import services as orders
 from store.orders.access import access_values, find_order_for_viewer
+from store.orders.status import can_cancel_by_customer, status_label
 from store.payments import can_pay_online, provider_for
 from store.storefront.blueprint import bp
 from store.storefront.cart import form_error
@@ -44,7 +45,8 @@ def order_detail(number):
     return render_template(
         "storefront/order.html", order=order, form=form, provider=provider,
         instructions=provider.instructions(order, current_app.config) if provider else "",
-        can_pay=can_pay_online(order),
+        can_pay=can_pay_online(order), can_cancel=can_cancel_by_customer(order),
+        status_label=status_label,
         tracking_url=carriers.tracking_url(order.carrier, order.tracking_number))
 
 
@@ -56,10 +58,8 @@ def order_cancel(number):
     if not form.validate():
         flash(form_error(form), "error")
         return _order_page(order)
-    guest_email = order.email if order.user_id is None else None
-    user_id = current_user.id if current_user.is_authenticated else None
     try:
-        orders.cancel_by_customer(order.number, user_id, guest_email=guest_email)
+        orders.cancel_by_customer(order.number, current_user, token=form.token.data)
     except StoreError as exc:
         flash(exc.message, "error")
     else:
@@ -99,4 +99,5 @@ def account_orders():
     results = Page(items=items, page=page, per_page=HISTORY_PAGE_SIZE, total=total)
     if page > results.pages:
         abort(404)
-    return render_template("storefront/account_orders.html", results=results)
+    return render_template("storefront/account_orders.html", results=results,
+                           status_label=status_label)

@@ -24,6 +24,7 @@ from store.notifications.outbox import (
     send_templated,
     send_to_staff,
 )
+from store.orders.access import clean_number, may_view
 
 MAX_MESSAGE = 5000
 MAX_REPLY = 10000
@@ -44,18 +45,15 @@ def customer_order(order_number: str | None, email: str, user=None) -> Order | N
     """The order with this number if it belongs to the person asking, else None.
 
     A signed-in customer owns the orders of their account; anyone owns a guest order placed
-    with their email address.
+    with their email address (store.orders.access.may_view decides).
     """
-    number = (order_number or "").strip().upper()[:16]
+    number = clean_number(order_number)
     if not number:
         return None
     order = db.session.scalar(select(Order).where(Order.number == number))
-    if order is None:
+    if order is None or not may_view(order, user, email=email):
         return None
-    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
-    if order.user_id is not None:
-        return order if user_id is not None and order.user_id == user_id else None
-    return order if order.email.lower() == email.lower() else None
+    return order
 
 
 def recent_orders(user, limit: int = 20) -> list[Order]:
@@ -101,7 +99,7 @@ def open_ticket(name: str, email: str, message: str, order_number: str | None = 
                        **{**context, "message": message if own_address else ""})
         # Staff see a number that was given but not linked (it may be a typo), never the
         # customer: the acknowledgement only repeats a linked order.
-        given = (order_number or "").strip().upper()[:16]
+        given = clean_number(order_number)
         send_to_staff("staff_support_request", "support-manage", "staff_support_request",
                       STAFF_SUBJECT, dedupe_key=f"support:{ticket.id}:staff",
                       order_id=ticket.order_id, admin_url=_admin_url(ticket.id),

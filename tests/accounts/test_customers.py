@@ -111,7 +111,7 @@ def test_erase_anonymises_but_keeps_order_totals(shopper, auth):
     keeps every order's total for the books."""
     owner = auth.user("owner")
     totals = {o.number: o.total for o in shopper.orders.values()}
-    customers.erase_customer(shopper.id, owner.id)
+    customers.erase_customer(shopper.id, actor=owner)
     db.session.expire_all()
     user = db.session.get(User, shopper.id)
     placeholder = f"erased-{user.id}@invalid"
@@ -139,7 +139,7 @@ def test_erase_anonymises_but_keeps_order_totals(shopper, auth):
 
 def test_erased_customer_cannot_sign_in(shopper, auth, client):
     """After erasure the customer's old email and password no longer open the account."""
-    customers.erase_customer(shopper.id, auth.user("owner").id)
+    customers.erase_customer(shopper.id, actor=auth.user("owner"))
     response = client.post("/login", data={"email": "jane@example.com", "password": PASSWORD,
                                             "csrf_token": csrf_from(client, "/login")})
     assert response.status_code == 200  # the form again, with an error
@@ -153,10 +153,10 @@ def test_erase_refuses_staff_and_repeated_erasure(shopper, auth):
     owner = auth.user("owner")
     staff = auth.user("staff")
     with pytest.raises(ValidationFailed):
-        customers.erase_customer(staff.id, owner.id)
-    customers.erase_customer(shopper.id, owner.id)
+        customers.erase_customer(staff.id, actor=owner)
+    customers.erase_customer(shopper.id, actor=owner)
     with pytest.raises(ValidationFailed):
-        customers.erase_customer(shopper.id, owner.id)
+        customers.erase_customer(shopper.id, actor=owner)
 
 
 # -- back office -------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def test_stats_export_and_erase_on_postgresql(pg_app):
     stats = customers.customer_stats([user.id])[user.id]
     assert (stats.order_count, stats.lifetime_value) == (2, Decimal("44.90"))
     assert [m["subject"] for m in customers.export_customer(user.id)["emails"]] == ["Paid"]
-    customers.erase_customer(user.id, owner.id)
+    customers.erase_customer(user.id, actor=owner)
     db.session.expire_all()
     assert db.session.get(User, user.id).email == f"erased-{user.id}@invalid"
     assert customers.customer_stats([user.id])[user.id].lifetime_value == Decimal("44.90")

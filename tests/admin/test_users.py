@@ -155,6 +155,26 @@ def test_cannot_grant_a_permission_you_lack(client, auth, app):
     assert sorted(r.name for r in reload(customer).roles) == ["customer", "helpers"]
 
 
+def test_manager_creating_an_owner_is_refused_and_not_audited(client, auth, app):
+    """A user manager cannot create an owner from the new-user form: no account appears and
+    the audit log records nothing; creating a user they may create is logged once."""
+    manager = make_manager(app)
+    auth.login("manager", email=manager.email)
+    url = "/admin/user/new/"
+    html = client.post(url, data={
+        "email": "boss@example.com", "password": "password123", "roles": [role_id("owner")],
+        "csrf_token": csrf_from(client, url)}, follow_redirects=True).get_data(as_text=True)
+    assert "cannot grant permissions you do not hold" in html
+    assert db.session.scalar(select(User).where(User.email == "boss@example.com")) is None
+    creations = select(AuditEvent).where(AuditEvent.action == "create",
+                                         AuditEvent.object_type == "user")
+    assert db.session.scalars(creations).all() == []
+    client.post(url, data={"email": "helper@example.com", "password": "password123",
+                           "roles": [role_id("manager")], "csrf_token": csrf_from(client, url)})
+    [row] = db.session.scalars(creations).all()
+    assert (row.user_id, row.summary) == (manager.id, "helper@example.com")
+
+
 def test_owner_builds_a_role_from_permissions(client, auth):
     """An owner makes a role by ticking permissions; unknown permissions are refused."""
     auth.login("owner")
