@@ -37,67 +37,70 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def _fresh_request_state() -> None:
+    # Nothing request-specific may carry over when an app context outlives a request
+    # (as in tests and CLI-driven clients): a new nonce and a freshly chosen locale.
+    g.pop("csp_nonce", None)
+    flask_babel.refresh()
+
+
+def _session_identity() -> None:
+    # A random id per browser session: rate limits for visitors key on it, not on the
+    # address that many honest buyers may share.
+    if "_limiter_id" not in session and request.method == "POST":
+        session["_limiter_id"] = secrets.token_urlsafe(12)
+
+
+def _security_headers(response):
+    nonce = csp_nonce()
+    if request.path.startswith("/admin"):
+        # Flask-Admin's own templates use inline event handlers; the back office is
+        # behind sign-in, so it gets 'unsafe-inline' while the storefront stays strict.
+        scripts = "script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
+    else:
+        scripts = f"script-src 'self' 'nonce-{nonce}'; style-src 'self'"
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; img-src 'self' data:; {scripts}; "
+        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+        "form-action 'self' https://checkout.stripe.com",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def healthz():
+    """Liveness and a database round trip, as JSON; 503 when the database is down."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception as exc:  # any driver error means "not healthy"
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable",
+                       error=type(exc).__name__), 503
+    return jsonify(status="ok", database="ok")
+
+
+def _http_error(exc):
+    if isinstance(exc, SecurityError):
+        # An untrusted Host: no URL can be built for this request, so no page either.
+        return exc.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    if request.path.startswith("/admin") and exc.code not in (403, 404):
+        return exc
+    if request.accept_mimetypes.best == "application/json" or request.path == "/healthz":
+        return jsonify(error=exc.name, message=exc.description), exc.code
+    return render_template("errors/error.html", error=exc), exc.code
+
+
 def init_app(app) -> None:
+    """Security headers, per-request state, error pages and /healthz."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-
-    @app.context_processor
-    def _endpoints():
-        # Lets the layout link to pages only when their blueprint is registered.
-        return {"url_rules": app.view_functions}
-
-    @app.before_request
-    def _fresh_request_state():
-        # Nothing request-specific may carry over when an app context outlives a request
-        # (as in tests and CLI-driven clients): a new nonce and a freshly chosen locale.
-        g.pop("csp_nonce", None)
-        flask_babel.refresh()
-
-    @app.before_request
-    def _session_identity():
-        # A random id per browser session: rate limits for visitors key on it, not on the
-        # address that many honest buyers may share.
-        if "_limiter_id" not in session and request.method == "POST":
-            session["_limiter_id"] = secrets.token_urlsafe(12)
-
-    @app.after_request
-    def _security_headers(response):
-        nonce = csp_nonce()
-        if request.path.startswith("/admin"):
-            # Flask-Admin's own templates use inline event handlers; the back office is
-            # behind sign-in, so it gets 'unsafe-inline' while the storefront stays strict.
-            scripts = "script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
-        else:
-            scripts = f"script-src 'self' 'nonce-{nonce}'; style-src 'self'"
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; img-src 'self' data:; {scripts}; "
-            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
-            "form-action 'self' https://checkout.stripe.com",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
-    @app.get("/healthz")
-    def healthz():
-        """Liveness and a database round trip, as JSON; 503 when the database is down."""
-        try:
-            db.session.execute(text("SELECT 1"))
-            db.session.rollback()
-        except Exception as exc:  # any driver error means "not healthy"
-            db.session.rollback()
-            return jsonify(status="error", database="unreachable",
-                           error=type(exc).__name__), 503
-        return jsonify(status="ok", database="ok")
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc):
-        if isinstance(exc, SecurityError):
-            # An untrusted Host: no URL can be built for this request, so no page either.
-            return exc.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
-        if request.path.startswith("/admin") and exc.code not in (403, 404):
-            return exc
-        if request.accept_mimetypes.best == "application/json" or request.path == "/healthz":
-            return jsonify(error=exc.name, message=exc.description), exc.code
-        return render_template("errors/error.html", error=exc), exc.code
+    # Lets the layout link to pages only when their blueprint is registered.
+    app.context_processor(lambda: {"url_rules": app.view_functions})
+    app.before_request(_fresh_request_state)
+    app.before_request(_session_identity)
+    app.after_request(_security_headers)
+    app.get("/healthz")(healthz)
+    app.register_error_handler(HTTPException, _http_error)

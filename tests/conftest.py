@@ -151,6 +151,15 @@ def client(app):
 
 
 @pytest.fixture
+def shop(app):
+    """A client that shops like a browser against a real server (see tests.shopping)."""
+    from tests.shopping import ShopClient  # tests.shopping imports this module
+
+    app.test_client_class = ShopClient
+    return app.test_client()
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

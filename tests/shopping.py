@@ -28,6 +28,15 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+class ShopClient(IsolatedClient):
+    """A browser against a real server: each request in its own app context, and closed as
+    a real server closes it (which is when the app delivers the mail the request committed)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(autouse=True)
 def isolated_requests(app):
     """Every test client of this test's app isolates its requests."""

@@ -1,1 +1,1 @@
-"""cart."""
+"""Carts: lines, the quantity cap, stock checks while shopping, totals."""

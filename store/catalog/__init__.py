@@ -1,1 +1,1 @@
-"""catalog."""
+"""The catalog: products, variants, categories, images, search and the product CSV."""

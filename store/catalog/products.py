@@ -64,9 +64,11 @@ def prepare_product(product: Product, *, removed_variants: Iterable[Variant] = (
     if not product.slug:
         product.slug = unique_slug(Product, product.name, exclude_id=product.id, taken=taken,
                                    max_length=PRODUCT_SLUG_LENGTH)
-    if not product.variants:
-        raise ValidationFailed("A product needs at least one variant with a SKU.")
+    removed_variants = list(removed_variants)
     refuse_if_ordered(removed_variants)
+    removed = {id(variant) for variant in removed_variants}
+    if not [v for v in product.variants if id(v) not in removed]:
+        raise ValidationFailed("A product needs at least one variant with a SKU.")
 
 
 def prepare_category(category: Category, *, taken=()) -> None:

@@ -1,1 +1,1 @@
-"""checkout."""
+"""Checkout: placing an order in one transaction, and expiring unpaid orders."""

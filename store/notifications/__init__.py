@@ -1,1 +1,1 @@
-"""notifications."""
+"""Notifications: the email outbox, its delivery with retries, and its commands."""

@@ -1,1 +1,1 @@
-"""pricing."""
+"""Pricing: every money rule of an order beyond the catalog price (shipping today)."""

@@ -1,1 +1,1 @@
-"""reports."""
+"""Reports: the figures of the back-office dashboard."""

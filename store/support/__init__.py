@@ -1,1 +1,1 @@
-"""support."""
+"""Support: the contact form, tickets and replies."""

@@ -2,28 +2,11 @@
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from store.extensions import db
 from store.models import EmailMessage, User
 from tests.conftest import csrf_from
-from tests.shopping import IsolatedClient
-
-
-class ShopClient(IsolatedClient):
-    """Each request in its own app context, closed as a real server closes it."""
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def browser(app):
-    """A visitor's browser."""
-    app.test_client_class = ShopClient
-    return app.test_client()
 
 
 def link_in(text: str) -> str:
@@ -31,15 +14,15 @@ def link_in(text: str) -> str:
     return re.search(r"http://127\.0\.0\.1:5000(/[^\s\"<]+)", text).group(1)
 
 
-def register(browser, email: str):
-    return browser.post("/register", data={
+def register(shop, email: str):
+    return shop.post("/register", data={
         "email": email, "password": "a long new password 1", "password_confirm":
-        "a long new password 1", "csrf_token": csrf_from(browser, "/register")})
+        "a long new password 1", "csrf_token": csrf_from(shop, "/register")})
 
 
-def test_registration_mail_goes_through_the_outbox_and_the_link_confirms(app, browser, smtp):
+def test_registration_mail_goes_through_the_outbox_and_the_link_confirms(app, shop, smtp):
     """A new customer gets a branded welcome email whose link confirms the address."""
-    response = register(browser, "nora@example.com")
+    response = register(shop, "nora@example.com")
     assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
     [message] = db.session.scalars(select(EmailMessage))
     assert message.kind == "account_welcome" and message.status == "sent"
@@ -52,29 +35,29 @@ def test_registration_mail_goes_through_the_outbox_and_the_link_confirms(app, br
 
     user = db.session.scalar(select(User).where(User.email == "nora@example.com"))
     assert user.confirmed_at is None
-    confirm = browser.get(link_in(text))
+    confirm = shop.get(link_in(text))
     assert confirm.status_code in (302, 303)
     db.session.expire_all()
     assert db.session.get(User, user.id).confirmed_at is not None
 
 
-def test_password_reset_mail_arrives_and_its_link_resets(app, browser, smtp, auth):
+def test_password_reset_mail_arrives_and_its_link_resets(app, shop, smtp, auth):
     """Forgot password: the reset email arrives, its link sets a new password, a notice
     follows."""
     auth.user("customer", "olga@example.com")
-    response = browser.post("/reset", data={
-        "email": "olga@example.com", "csrf_token": csrf_from(browser, "/reset")})
+    response = shop.post("/reset", data={
+        "email": "olga@example.com", "csrf_token": csrf_from(shop, "/reset")})
     assert response.status_code in (200, 302)
     [mail] = smtp.wait_for(1)
     assert mail.envelope_rcpt == ["olga@example.com"]
     assert mail["Subject"].startswith("SimpleStore: ")
     assert "Choose a new password" in smtp.html(mail)
     path = link_in(smtp.text(mail))
-    page = browser.get(path)
+    page = shop.get(path)
     assert page.status_code == 200
-    done = browser.post(path, data={
+    done = shop.post(path, data={
         "password": "another long password 2", "password_confirm": "another long password 2",
-        "csrf_token": csrf_from(browser, path)})
+        "csrf_token": csrf_from(shop, path)})
     assert done.status_code in (200, 302)
     notice = smtp.wait_for(2)[1]
     assert "Your password has been reset" in smtp.text(notice)
@@ -82,10 +65,10 @@ def test_password_reset_mail_arrives_and_its_link_resets(app, browser, smtp, aut
     assert kinds == ["account_reset_instructions", "account_reset_notice"]
 
 
-def test_account_mail_waits_in_the_outbox_when_the_server_is_down(app, browser, smtp):
+def test_account_mail_waits_in_the_outbox_when_the_server_is_down(app, shop, smtp):
     """With the mail server down, registering still works and the welcome mail waits."""
     smtp.controller.stop()
-    response = register(browser, "pia@example.com")
+    response = register(shop, "pia@example.com")
     assert response.status_code in (200, 302)
     [message] = db.session.scalars(select(EmailMessage))
     assert message.status == "pending" and message.attempts == 1 and message.last_error

@@ -83,6 +83,14 @@ def test_an_ordered_variant_cannot_be_removed_but_an_unordered_one_can(app):
     products.prepare_product(product, removed_variants=[unsold])
 
 
+def test_removing_the_last_variant_is_refused(app):
+    """A save that deletes every variant of a product is refused: one must stay."""
+    product = make_product(variants=[{"sku": "ONLY-1"}])
+
+    with pytest.raises(ValidationFailed, match="at least one variant"):
+        products.prepare_product(product, removed_variants=list(product.variants))
+
+
 def test_a_product_with_an_ordered_variant_cannot_be_deleted(app):
     """Deleting a product is refused once one of its variants was ordered."""
     product = make_product(variants=[{"sku": "TEE-S"}])

@@ -19,15 +19,7 @@ from store.notifications.outbox import queue_email
 from store.orders import services as orders
 from tests.conftest import csrf_from, make_app
 from tests.factories import make_order, make_product
-from tests.shopping import IsolatedClient, add_to_cart, checkout
-
-
-class ShopClient(IsolatedClient):
-    """Each request in its own app context, closed as a real server closes it."""
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+from tests.shopping import add_to_cart, checkout
 
 
 class MailServer:
@@ -75,13 +67,11 @@ def outbox_ids(smtp) -> Counter:
 
 
 def test_smtp_outage_loses_nothing_and_one_flush_delivers_each_once(app, server, smtp,
-                                                                    runner, auth):
+                                                                    runner, auth, shop):
     """With the mail server down, checkout and status changes work; the mail waits and
     goes out exactly once when the server is back."""
     auth.user("staff")
     server.stop()
-    app.test_client_class = ShopClient
-    shop = app.test_client()
     product = make_product(price="20.00")
     add_to_cart(shop, product.variants[0].id, 1)
     response = checkout(shop)

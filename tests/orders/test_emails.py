@@ -13,23 +13,7 @@ from store.notifications.delivery import flush_outbox
 from store.orders import emails as order_emails
 from store.orders import services as orders
 from tests.factories import make_order, make_product
-from tests.shopping import IsolatedClient, add_to_cart, checkout
-
-
-class ShopClient(IsolatedClient):
-    """Each request in its own app context, and closed as a real server closes it (which is
-    when the app delivers the mail the request committed)."""
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def shop(app):
-    """A client that shops like a browser against a real server."""
-    app.test_client_class = ShopClient
-    return app.test_client()
+from tests.shopping import add_to_cart, checkout
 
 
 @pytest.fixture

@@ -11,22 +11,7 @@ from store.models import EmailMessage, SupportReply, SupportTicket
 from store.support import services as support
 from tests.conftest import csrf_from
 from tests.factories import make_order
-from tests.shopping import IsolatedClient, flashes
-
-
-class ShopClient(IsolatedClient):
-    """Each request in its own app context, closed as a real server closes it."""
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def browser(app):
-    """A visitor's browser."""
-    app.test_client_class = ShopClient
-    return app.test_client()
+from tests.shopping import flashes
 
 
 def send(client, **fields):
@@ -43,12 +28,12 @@ def tickets() -> list[SupportTicket]:
     return list(db.session.scalars(select(SupportTicket).order_by(SupportTicket.id)))
 
 
-def test_message_is_stored_acknowledged_and_staff_are_told(app, browser, smtp, auth):
+def test_message_is_stored_acknowledged_and_staff_are_told(app, shop, smtp, auth):
     """A visitor's message becomes a ticket; they get a receipt and support staff an alert."""
     auth.user("staff")
-    response = send(browser)
+    response = send(shop)
     assert response.status_code in (302, 303)
-    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    page = shop.get(response.headers["Location"]).get_data(as_text=True)
     assert any("We received your message" in f for f in flashes(page))
     [ticket] = tickets()
     assert (ticket.name, ticket.email, ticket.status) == ("Quinn Reader", "quinn@example.com",
@@ -65,17 +50,17 @@ def test_message_is_stored_acknowledged_and_staff_are_told(app, browser, smtp, a
     assert f"/admin/supportticket/details/?id={ticket.id}" in smtp.text(alert)
 
 
-def test_signed_in_customer_picks_one_of_their_orders(app, browser, smtp):
+def test_signed_in_customer_picks_one_of_their_orders(app, shop, smtp):
     """A signed-in customer chooses among their own orders and the ticket is linked."""
     from tests.conftest import Auth
 
-    auth = Auth(app, browser)
+    auth = Auth(app, shop)
     user = auth.login("customer")
     own = make_order(user=user)
-    html = browser.get("/support").get_data(as_text=True)
+    html = shop.get("/support").get_data(as_text=True)
     assert f'<option value="{own.number}">' in html
     assert 'value="customer@example.com"' in html  # the form knows who they are
-    response = send(browser, email="customer@example.com", order_number=own.number)
+    response = send(shop, email="customer@example.com", order_number=own.number)
     assert response.status_code in (302, 303)
     [ticket] = tickets()
     assert ticket.order_id == own.id and ticket.user_id == user.id
@@ -84,32 +69,32 @@ def test_signed_in_customer_picks_one_of_their_orders(app, browser, smtp):
     assert "Where is my parcel?" in smtp.text(receipt)  # their own, verified address
 
 
-def test_signed_in_customer_cannot_pick_someone_elses_order(app, browser, auth):
+def test_signed_in_customer_cannot_pick_someone_elses_order(app, shop, auth):
     """Posting another customer's order number from the account form is refused."""
     from tests.conftest import Auth
 
     other = make_order(email="someone@example.com")
-    Auth(app, browser).login("customer")
-    response = send(browser, email="customer@example.com", order_number=other.number)
+    Auth(app, shop).login("customer")
+    response = send(shop, email="customer@example.com", order_number=other.number)
     assert response.status_code == 200
     assert tickets() == []
 
 
-def test_guest_order_is_linked_when_the_email_matches(app, browser):
+def test_guest_order_is_linked_when_the_email_matches(app, shop):
     """A guest who gives their order number and the order's email gets the ticket linked."""
     order = make_order(email="rita@example.com")
-    send(browser, email="Rita@Example.com", order_number=order.number.lower())
+    send(shop, email="Rita@Example.com", order_number=order.number.lower())
     [ticket] = tickets()
     assert ticket.order_id == order.id
 
 
-def test_someone_elses_order_number_is_not_linked_and_not_revealed(app, browser, smtp):
+def test_someone_elses_order_number_is_not_linked_and_not_revealed(app, shop, smtp):
     """A number that is not yours is ignored, and nothing in the answer or mail shows it."""
     theirs = make_order(email="victim@example.com")
-    answer = send(browser, order_number=theirs.number)
-    baseline = send(browser, order_number="")
+    answer = send(shop, order_number=theirs.number)
+    baseline = send(shop, order_number="")
     assert answer.status_code == baseline.status_code
-    page = browser.get(answer.headers["Location"]).get_data(as_text=True)
+    page = shop.get(answer.headers["Location"]).get_data(as_text=True)
     assert theirs.number not in page and "victim" not in page
     first, second = tickets()
     assert first.order_id is None and second.order_id is None
@@ -118,9 +103,9 @@ def test_someone_elses_order_number_is_not_linked_and_not_revealed(app, browser,
         assert theirs.number not in smtp.text(receipt) + smtp.html(receipt)
 
 
-def test_guest_receipt_does_not_repeat_the_message(app, browser, smtp):
+def test_guest_receipt_does_not_repeat_the_message(app, shop, smtp):
     """The form takes any address, so a visitor's receipt does not quote their text."""
-    send(browser, message="Buy cheap watches at spam.example")
+    send(shop, message="Buy cheap watches at spam.example")
     [receipt] = smtp.wait_for(1)
     assert "spam.example" not in smtp.text(receipt) + smtp.html(receipt)
 
@@ -131,9 +116,9 @@ def test_guest_receipt_does_not_repeat_the_message(app, browser, smtp):
     ({"message": ""}, "message", "Please write your message."),
     ({"message": "x" * 5001}, "message", "under 5000 characters"),
 ])
-def test_mistakes_are_explained_next_to_the_field(app, browser, fields, field, error):
+def test_mistakes_are_explained_next_to_the_field(app, shop, fields, field, error):
     """A missing or wrong field is named next to it and nothing is stored."""
-    response = send(browser, **fields)
+    response = send(shop, **fields)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert re.search(rf'id="{field}-error">[^<]*{re.escape(error)}', html)
@@ -141,9 +126,9 @@ def test_mistakes_are_explained_next_to_the_field(app, browser, fields, field, e
     assert tickets() == []
 
 
-def test_missing_csrf_token_is_refused_and_stores_nothing(app, browser):
+def test_missing_csrf_token_is_refused_and_stores_nothing(app, shop):
     """A post without the CSRF token is rejected with 400 and no ticket is stored."""
-    response = browser.post("/support", data={
+    response = shop.post("/support", data={
         "name": "Mallory", "email": "m@example.com", "message": "hi"})
     assert response.status_code == 400
     assert tickets() == []
@@ -151,12 +136,12 @@ def test_missing_csrf_token_is_refused_and_stores_nothing(app, browser):
 
 
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
-def test_contact_form_is_rate_limited(app, browser):
+def test_contact_form_is_rate_limited(app, shop):
     """A sixth message within the hour is refused; mistakes do not count."""
-    send(browser, name="")  # a mistake: not counted
+    send(shop, name="")  # a mistake: not counted
     for n in range(5):
-        assert send(browser, message=f"Question {n}").status_code in (302, 303)
-    refused = send(browser, message="One more")
+        assert send(shop, message=f"Question {n}").status_code in (302, 303)
+    refused = send(shop, message="One more")
     assert refused.status_code == 429
     assert len(tickets()) == 5
 
