@@ -9,6 +9,7 @@ from store.accounts import security
 from store.admin import init_admin
 from store.cli import register_commands
 from store.config import ROOT, check_production, load_config
+from store.dev.demo import check_demo_accounts
 from store.extensions import babel, csrf, db, limiter, mail, migrate
 from store.notifications import delivery as notifications
 from store.storefront import bp as storefront_bp
@@ -36,4 +37,5 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
     app.register_blueprint(storefront_bp)
     init_admin(app)
     register_commands(app)
+    check_demo_accounts(app)
     return app

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from store.accounts import services as accounts
 from store.catalog.cli import products_cli
-from store.dev import seed
+from store.dev import demo, seed
 from store.dev.seed_orders import seed_orders
 from store.errors import StoreError
 from store.extensions import db
@@ -61,6 +61,16 @@ def create_user_command(email: str, roles: tuple[str, ...], password: str) -> No
     except StoreError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Created {user.email} with role(s): {', '.join(roles)}")
+
+
+@users_cli.command("remove-demo")
+def remove_demo_command() -> None:
+    """Deactivate the demo accounts (required before serving in production)."""
+    removed = demo.remove_demo_accounts()
+    if removed:
+        click.echo("Deactivated the demo accounts: " + ", ".join(removed))
+    else:
+        click.echo("No demo accounts found.")
 
 
 @click.command("backup")

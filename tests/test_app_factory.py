@@ -1,10 +1,16 @@
 """The application factory and configuration."""
 
+import re
+
 import pytest
+from sqlalchemy import select
 
 from store import create_app
 from store.config import DEFAULT_PASSWORD_SALT, DEFAULT_SECRET_KEY, ConfigError
-from tests.conftest import base_config
+from store.dev.seed import seed_demo
+from store.extensions import db
+from store.models import User
+from tests.conftest import base_config, make_app
 
 
 def test_production_refuses_default_secret_key(tmp_path):
@@ -109,3 +115,67 @@ def test_sqlite_runs_in_wal_with_foreign_keys(app):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def seeded_demo_database(tmp_path) -> None:
+    """A database seeded in development, with the demo accounts (owner included)."""
+    dev = make_app(tmp_path, STORE_DEMO_ACCOUNTS=True)
+    with dev.app_context():
+        seed_demo()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_production_refuses_to_start_with_demo_accounts(tmp_path, monkeypatch):
+    """A development database started in production refuses to serve, naming the fix."""
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    seeded_demo_database(tmp_path)
+    with pytest.raises(ConfigError, match="flask users remove-demo") as refused:
+        create_app(production_config(tmp_path))
+    assert "owner@example.com" in str(refused.value)
+
+
+def test_flask_run_answers_503_while_demo_accounts_are_active(tmp_path, monkeypatch):
+    """Under `flask run` (which skips the start-up check) every page is a 503 with the fix."""
+    seeded_demo_database(tmp_path)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    app = create_app(production_config(tmp_path))
+    client = app.test_client()
+    response = client.get("/login", base_url="https://shop.example.com")
+    assert response.status_code == 503
+    assert "flask users remove-demo" in response.get_data(as_text=True)
+
+
+def test_production_starts_after_remove_demo(tmp_path, monkeypatch):
+    """After `flask users remove-demo` production starts and the demo owner cannot sign in."""
+    seeded_demo_database(tmp_path)
+    # The command itself loads the app in production, as `flask` does.
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    cli_app = create_app(production_config(tmp_path))
+    with cli_app.app_context():
+        owner_before = db.session.scalar(select(User).where(User.email == "owner@example.com"))
+        old_uniquifier = owner_before.fs_uniquifier
+        orders_owner_id = owner_before.id
+        result = cli_app.test_cli_runner().invoke(args=["users", "remove-demo"])
+        assert result.exit_code == 0, result.output
+        assert "owner@example.com" in result.output
+        db.session.remove()
+        db.engine.dispose()
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI")
+
+    app = create_app(production_config(tmp_path))
+    client = app.test_client()
+    base = "https://shop.example.com"
+    assert client.get("/", base_url=base).status_code == 200
+    with app.app_context():
+        owner = db.session.get(User, orders_owner_id)  # kept, so their orders stay theirs
+        assert owner.active is False and owner.fs_uniquifier != old_uniquifier
+        db.session.remove()
+    login = client.get("/login", base_url=base).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+    response = client.post("/login", base_url=base, headers={"Referer": base + "/login"}, data={
+        "email": "owner@example.com", "password": "storedemo123", "csrf_token": token})
+    assert response.status_code == 200  # the form again, not a redirect into the shop
+    assert client.get("/admin/", base_url=base).status_code in (302, 303)
+    with app.app_context():
+        db.engine.dispose()
