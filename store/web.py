@@ -1,7 +1,7 @@
 """Request-wide behaviour: security headers with a CSP nonce, errors, health, locale."""
 
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import flask_babel
 from flask import Flask, g, has_request_context, jsonify, render_template, request, session
@@ -28,6 +28,24 @@ class StoreFlask(Flask):
                                **values)
         base = urlsplit(self.config["STORE_URL"])
         return f"{base.scheme}://{base.netloc}{path}"
+
+
+def safe_next(url: str | None) -> str | None:
+    """`url` when it is a path on this shop, else None (for `next`-style redirect targets)."""
+    if not url or len(url) > 2000:
+        return None
+    # Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so
+    # "/\t/evil.example" or "/\\evil.example" would leave the site; a newline cannot even
+    # be sent as a Location header. Check the decoded form too: "/%09/evil.example/".
+    for candidate in (url, unquote(url)):
+        if any(ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in candidate):
+            return None
+        if not candidate.startswith("/") or candidate.startswith("//"):
+            return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return None
+    return url
 
 
 def csp_nonce() -> str:

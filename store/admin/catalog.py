@@ -86,7 +86,11 @@ class ImageInline(InlineFormAdmin):
         product = model.product
         slug = (product.slug if product is not None and product.slug else
                 secure_filename((product.name if product is not None else "") or "product"))
-        new_path = images.save_product_image(upload.stream, slug.lower() or "product")
+        try:
+            new_path = images.save_product_image(upload.stream, slug.lower() or "product")
+        except ValidationFailed as exc:
+            form.upload.errors = [*form.upload.errors, exc.message]  # shown beside the field
+            raise
         files = g.setdefault("image_files", {"new": [], "old": []})
         files["new"].append(new_path)
         if model.path:

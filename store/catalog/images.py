@@ -1,6 +1,7 @@
 """Product images: stored under the upload folder with a Pillow thumbnail beside them."""
 
 import secrets
+import warnings
 from pathlib import Path
 
 from flask import current_app
@@ -11,6 +12,12 @@ from store.errors import ValidationFailed
 THUMB_SIZE = (360, 360)
 FORMATS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "GIF": ".gif"}
 
+# A 50-megapixel photo is the largest a product page needs. Set on purpose rather than left
+# to Pillow's default (~179 MP, and only a warning below twice that): a small file that
+# claims a huge picture would otherwise take the worker's memory when it is decoded.
+MAX_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
 
 def _folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
@@ -19,11 +26,17 @@ def _folder() -> Path:
 def save_product_image(stream, slug: str) -> str:
     """Check, store and thumbnail an uploaded image; returns its path in the upload folder."""
     try:
-        image = Image.open(stream)
-        image.verify()
-        stream.seek(0)
-        image = Image.open(stream)
-        image.load()
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(stream)
+            image.verify()
+            stream.seek(0)
+            image = Image.open(stream)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationFailed(f"The picture is too large: at most {MAX_PIXELS // 1_000_000} "
+                               "megapixels.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationFailed("The file is not an image this shop can use.") from exc
     if image.format not in FORMATS:

@@ -10,12 +10,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from store.catalog import services as catalog
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.storefront.blueprint import bp
+from store.web import safe_next
 
 # Every template that shows a product's price asks catalog.price_range, never the variants.
 bp.add_app_template_global(catalog.price_range)
@@ -60,15 +62,16 @@ def product_detail(slug):
 @bp.post("/locale")
 def set_locale():
     """Switch the storefront language (remembered in the session and the account)."""
+    target = request.form.get("next") or url_for("storefront.home")
+    if safe_next(target) is None:
+        return render_template("errors/error.html", code=400,
+                               message=_("That link does not lead to a page of this shop.")), 400
     locale = request.form.get("locale", "")
     if locale in current_app.config["STORE_LOCALES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
             db.session.commit()
-    target = request.form.get("next") or url_for("storefront.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("storefront.home")
     return redirect(target)
 
 
