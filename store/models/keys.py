@@ -73,11 +73,14 @@ def _derived(secret_key: str, label: bytes) -> bytes:
 
 @lru_cache(maxsize=16)
 def _ring(spec: str, secret_key: str) -> KeyRing:
-    if spec.strip():
-        return parse_keys(spec)
     # Never the SECRET_KEY itself: the key that signs sessions does not also encrypt data.
-    return KeyRing(DERIVED_KEY_ID, {DERIVED_KEY_ID: _derived(secret_key,
-                                                             b"simplestore-data-key")})
+    derived = _derived(secret_key, b"simplestore-data-key")
+    if not spec.strip():
+        return KeyRing(DERIVED_KEY_ID, {DERIVED_KEY_ID: derived})
+    ring = parse_keys(spec)
+    # The derived key still reads (never writes), so data sealed before STORE_DATA_KEYS was
+    # set opens until `flask keys rotate` has moved it to the configured key.
+    return KeyRing(ring.current, {DERIVED_KEY_ID: derived} | ring.keys)
 
 
 def current_ring() -> KeyRing:
