@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from store.models.keys import DataKeyError, parse_keys
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Values a real shop must replace; production refuses to start with them.
@@ -161,6 +163,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "STORE_DEV_SMTP": _bool(env.get("STORE_DEV_SMTP"), not production),
         "STORE_DEMO_ACCOUNTS": not production,
         "STORE_DEMO_PASSWORD": "storedemo123",
+        # Personal data at rest: "id:base64key,..." (the first encrypts, all decrypt) and the
+        # key of the hashes that find rows by email. Derived from SECRET_KEY when unset
+        # (development and tests only).
+        "STORE_DATA_KEYS": env.get("STORE_DATA_KEYS", ""),
+        "STORE_LOOKUP_KEY": env.get("STORE_LOOKUP_KEY", ""),
     }
     if overrides:
         cfg.update(overrides)
@@ -186,3 +193,10 @@ def check_production(cfg: dict) -> None:
     if urlsplit(cfg.get("STORE_URL") or "").hostname not in cfg["TRUSTED_HOSTS"]:
         raise ConfigError("STORE_URL must be the shop's public address, on one of "
                           "TRUSTED_HOSTS, when STORE_ENV=production")
+    if not cfg.get("STORE_DATA_KEYS") or len(str(cfg.get("STORE_LOOKUP_KEY") or "")) < 16:
+        raise ConfigError("STORE_DATA_KEYS and STORE_LOOKUP_KEY must be set when "
+                          "STORE_ENV=production (`flask keys new` prints a data key)")
+    try:
+        parse_keys(cfg["STORE_DATA_KEYS"])
+    except DataKeyError as exc:
+        raise ConfigError(str(exc)) from exc

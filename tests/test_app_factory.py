@@ -46,7 +46,8 @@ def production_config(tmp_path, **overrides) -> dict:
                        SECRET_KEY="a-real-long-random-secret-value-123",
                        SECURITY_PASSWORD_SALT="a-real-long-random-salt-value-123",
                        TRUSTED_HOSTS=["shop.example.com"], STORE_URL="https://shop.example.com",
-                       **overrides)
+                       STORE_DATA_KEYS="k1:" + "A" * 43 + "=",
+                       STORE_LOOKUP_KEY="a-real-long-random-lookup-key-123", **overrides)
 
 
 def test_production_with_real_secrets_starts_without_demo_accounts(tmp_path):

@@ -206,8 +206,8 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
 
 def _save_address(user_id: int, details: CheckoutDetails) -> None:
     fields = {name: getattr(details, name) for name, _n, _r in ADDRESS_FIELDS}
-    same = db.session.scalar(select(Address.id).filter_by(user_id=user_id, **fields))
-    if same is None:
+    # Compared after decryption: the columns are encrypted, so SQL cannot match them.
+    if not any(all(getattr(a, k) == v for k, v in fields.items()) for a in addresses_of(user_id)):
         db.session.add(Address(user_id=user_id, **fields))
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
 from store.models.base import Timestamp
+from store.models.types import EncryptedJSON
 
 
 class AuditEvent(db.Model):
@@ -25,7 +26,7 @@ class AuditEvent(db.Model):
     object_id: Mapped[str] = mapped_column(String(40), default="")
     summary: Mapped[str] = mapped_column(String(255), default="")
     # {"field": [old, new], ...}
-    changes: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    changes: Mapped[dict] = mapped_column(EncryptedJSON(), default=dict)
     created_at: Mapped[Timestamp] = mapped_column(index=True)
 
     user = relationship("User")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
 from store.models.base import Timestamp, utcnow
+from store.models.types import EncryptedText
 
 
 class EmailMessage(db.Model):
@@ -27,8 +28,8 @@ class EmailMessage(db.Model):
     recipients: Mapped[str] = mapped_column(Text)
     sender: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(EncryptedText())
+    body_html: Mapped[str] = mapped_column(EncryptedText(), default="")
     locale: Mapped[str] = mapped_column(String(8), default="en")
     order_id: Mapped[int | None] = mapped_column(
         ForeignKey("order.id", ondelete="SET NULL"), index=True

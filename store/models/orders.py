@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
 from store.models.base import Money, Timestamp, utcnow
+from store.models.types import EncryptedText
 
 
 class Order(db.Model):
@@ -33,13 +34,13 @@ class Order(db.Model):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
 
-    full_name: Mapped[str] = mapped_column(String(120))
-    address_line1: Mapped[str] = mapped_column(String(200))
-    address_line2: Mapped[str] = mapped_column(String(200), default="")
-    city: Mapped[str] = mapped_column(String(100))
-    postal_code: Mapped[str] = mapped_column(String(20))
+    full_name: Mapped[str] = mapped_column(EncryptedText())
+    address_line1: Mapped[str] = mapped_column(EncryptedText())
+    address_line2: Mapped[str] = mapped_column(EncryptedText(), default="")
+    city: Mapped[str] = mapped_column(EncryptedText())
+    postal_code: Mapped[str] = mapped_column(EncryptedText())
     country: Mapped[str] = mapped_column(String(2))
-    phone: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(EncryptedText(), default="")
 
     shipping_method: Mapped[str] = mapped_column(String(32))
     payment_method: Mapped[str] = mapped_column(String(32), index=True)
@@ -125,7 +126,7 @@ class OrderEvent(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText(), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[Timestamp]
 
@@ -141,7 +142,7 @@ class OrderNote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText())
     created_at: Mapped[Timestamp]
 
     order: Mapped[Order] = relationship(back_populates="notes")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
 from store.models.base import Timestamp
+from store.models.types import EncryptedText
 
 
 class SupportTicket(db.Model):
@@ -17,9 +18,9 @@ class SupportTicket(db.Model):
     STATUSES = ("open", "answered", "closed")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(EncryptedText())
     email: Mapped[str] = mapped_column(String(255), index=True)
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(EncryptedText())
     locale: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     order_id: Mapped[int | None] = mapped_column(
@@ -50,7 +51,7 @@ class SupportReply(db.Model):
         ForeignKey("support_ticket.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText())
     created_at: Mapped[Timestamp]
 
     ticket: Mapped[SupportTicket] = relationship(back_populates="replies")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
 from store.models.base import Timestamp
+from store.models.types import EncryptedText
 
 fsqla.FsModels.set_db_info(db)
 # Flask-Security's association table comes without indexes; lookups by role need them.
@@ -60,13 +61,13 @@ class Address(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    full_name: Mapped[str] = mapped_column(String(120))
-    address_line1: Mapped[str] = mapped_column(String(200))
-    address_line2: Mapped[str] = mapped_column(String(200), default="")
-    city: Mapped[str] = mapped_column(String(100))
-    postal_code: Mapped[str] = mapped_column(String(20))
+    full_name: Mapped[str] = mapped_column(EncryptedText())
+    address_line1: Mapped[str] = mapped_column(EncryptedText())
+    address_line2: Mapped[str] = mapped_column(EncryptedText(), default="")
+    city: Mapped[str] = mapped_column(EncryptedText())
+    postal_code: Mapped[str] = mapped_column(EncryptedText())
     country: Mapped[str] = mapped_column(String(2))
-    phone: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(EncryptedText(), default="")
     created_at: Mapped[Timestamp]
 
     user: Mapped[User] = relationship(back_populates="addresses")
