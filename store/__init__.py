@@ -5,7 +5,7 @@ from store import (
     i18n,
     web,
 )
-from store.accounts import security
+from store.accounts import masking, security
 from store.admin import init_admin
 from store.cli import register_commands
 from store.config import ROOT, check_production, load_config
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
     security.init_app(app)
     notifications.init_app(app)
     web.init_app(app)
+    masking.init_app(app)
 
     app.register_blueprint(storefront_bp)
     init_admin(app)

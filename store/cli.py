@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from store.accounts import services as accounts
+from store.accounts.keys_cli import keys_cli
 from store.catalog.cli import products_cli
 from store.dev import demo, seed
 from store.dev.seed_orders import seed_orders
@@ -100,3 +101,4 @@ def register_commands(app) -> None:
     app.cli.add_command(products_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(keys_cli)

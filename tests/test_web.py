@@ -9,6 +9,7 @@ import pytest
 from store.support.services import open_ticket
 from tests.conftest import csrf_from, make_app
 from tests.factories import make_order, make_product
+from tests.test_app_factory import production_config
 
 
 def test_reset_link_ignores_a_forged_host_header(app, client, auth, smtp):
@@ -66,10 +67,7 @@ def test_language_switch_returns_to_the_page_with_its_query(client):
 def test_production_sends_hsts_and_development_does_not(tmp_path, client):
     """Browsers are told to use HTTPS for a year in production, never in development."""
     assert "Strict-Transport-Security" not in client.get("/").headers
-    app = make_app(tmp_path, STORE_ENV="production",
-                   SECRET_KEY="a-real-long-random-secret-value-123",
-                   SECURITY_PASSWORD_SALT="a-real-long-random-salt-value-123",
-                   TRUSTED_HOSTS=["shop.example.com"], STORE_URL="https://shop.example.com")
+    app = make_app(tmp_path, **production_config(tmp_path))
     response = app.test_client().get("/", base_url="https://shop.example.com")
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
