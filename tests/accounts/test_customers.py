@@ -246,6 +246,25 @@ def test_customer_csv_export(client, auth, shopper):
     assert ",5,69.80," in row
 
 
+def test_customer_csv_neutralizes_formulas_and_is_audited(client, auth, shopper):
+    """A customer named like a spreadsheet formula exports as plain text; the export is
+    logged with who exported how many rows."""
+    import csv
+    import io
+
+    evil = '=HYPERLINK("http://x","y")'
+    shopper.full_name = evil
+    db.session.commit()
+    owner = auth.login("owner")
+    body = client.get("/admin/customer/export/csv/").get_data(as_text=True)
+    row = next(r for r in csv.DictReader(io.StringIO(body)) if r["Email"] == "jane@example.com")
+    assert row["Name"] == "'" + evil
+    assert row["Lifetime value"] == "69.80"
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert (event.user_id, event.object_type, event.changes) == (owner.id, "user",
+                                                                 {"rows": [None, 1]})
+
+
 def _bulk_customers(count: int) -> None:
     role = db.session.scalar(select(Role).where(Role.name == "customer"))
     for _ in range(count):
