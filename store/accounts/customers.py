@@ -24,6 +24,7 @@ from store.errors import NotFound, PermissionDenied, ValidationFailed
 from store.extensions import db
 from store.models import Address, Cart, EmailMessage, Order, SupportTicket, User, WebAuthn
 from store.models.base import utcnow
+from store.notifications.outbox import body_without_secrets
 
 # Orders whose money counts: also the dashboard's revenue (store.reports.services).
 REVENUE_STATUSES = ("paid", "shipped", "delivered")
@@ -189,9 +190,10 @@ def _export(user: User) -> dict[str, Any]:
             }
             for t in _tickets_of(user)
         ],
+        # No live links or codes: whoever holds the export must not be able to sign in.
         "emails": [
-            _row(m, "kind", "recipients", "subject", "body_text", "status", "created_at",
-                 "sent_at")
+            {**_row(m, "kind", "recipients", "subject", "status", "created_at", "sent_at"),
+             "body_text": body_without_secrets(m)}
             for m in _emails_to(user, orders)
         ],
     }
