@@ -18,16 +18,18 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, delete, func, or_, select
 
+from store.accounts import erasure
 from store.audit import services as audit
 from store.database import write_transaction
 from store.errors import NotFound, PermissionDenied, ValidationFailed
 from store.extensions import db
 from store.models import Address, Cart, EmailMessage, Order, SupportTicket, User, WebAuthn
 from store.models.base import utcnow
+from store.notifications.outbox import body_without_secrets
 
 # Orders whose money counts: also the dashboard's revenue (store.reports.services).
 REVENUE_STATUSES = ("paid", "shipped", "delivered")
-ERASED = "(erased)"
+ERASED = erasure.ERASED
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,10 @@ def _export(user: User) -> dict[str, Any]:
             }
             for t in _tickets_of(user)
         ],
+        # No live links or codes: whoever holds the export must not be able to sign in.
         "emails": [
-            _row(m, "kind", "recipients", "subject", "body_text", "status", "created_at",
-                 "sent_at")
+            {**_row(m, "kind", "recipients", "subject", "status", "created_at", "sent_at"),
+             "body_text": body_without_secrets(m)}
             for m in _emails_to(user, orders)
         ],
     }
@@ -208,10 +211,12 @@ def erased_email(user_id: int) -> str:
 def erase_customer(user_id: int, *, actor=None) -> User:
     """Anonymise a customer's personal data and close the account; order totals stay. Commits.
 
-    Names, addresses, phone numbers, email addresses (account, orders, tickets, outbox) and
+    Names, addresses, phone numbers, email addresses (account, orders, tickets) and
     message bodies are replaced; saved addresses, the cart and security keys are deleted;
-    unsent email to the customer is cancelled. Orders keep their number, lines, totals,
-    status and country, as the books need them. The erasure is logged in the audit log
+    mail, order notes and the audit log lose every mention of them (store.accounts.erasure:
+    staff keep their mail, without the customer in it); unsent email about them is
+    cancelled. Orders keep their number, lines, totals, status and country, as the books
+    need them. The erasure is logged in the audit log
     without any of the erased data, in the same transaction; `actor` is who erases (a User,
     or None for a command-line erasure).
     """
@@ -227,7 +232,9 @@ def erase_customer(user_id: int, *, actor=None) -> User:
         placeholder = erased_email(user.id)
         orders = _orders_of(user)
         tickets = _tickets_of(user)
-        messages = _emails_to(user, orders)
+        # Read who they are before their records change: mail, notes and the audit log
+        # are searched for these details.
+        who = erasure.person(user, orders, tickets, placeholder)
 
         for order in orders:
             order.email = placeholder
@@ -243,13 +250,7 @@ def erase_customer(user_id: int, *, actor=None) -> User:
             ticket.message = ERASED
             for reply in ticket.replies:
                 reply.body = ERASED
-        for message in messages:
-            message.recipients = placeholder
-            message.body_text = ERASED
-            message.body_html = ""
-            if message.status in ("pending", "sending"):
-                message.status = "failed"
-                message.last_error = "Not sent: the customer's data was erased."
+        erasure.erase_traces(who)
         db.session.execute(delete(Address).where(Address.user_id == user.id))
         db.session.execute(delete(Cart).where(Cart.user_id == user.id))
         db.session.execute(delete(WebAuthn).where(WebAuthn.user_id == user.id))

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, str] = {
     "outbox-manage": "See every email and resend failed ones",
     "users-manage": "Manage users and roles",
     "audit-read": "Read the audit log",
+    "reports-read": "See revenue and customer emails on the dashboard",
 }
 
 STAFF_PERMISSIONS = [
@@ -36,6 +37,7 @@ STAFF_PERMISSIONS = [
     "customers-read",
     "support-manage",
     "outbox-read",
+    "reports-read",
 ]
 
 ROLES: dict[str, tuple[str, list[str]]] = {

@@ -60,6 +60,7 @@ from store.audit import services as audit
 from store.database import begin_write
 from store.errors import StoreError
 from store.extensions import db
+from store.reports.spreadsheet import safe_cell
 
 COUNT_CAP = 10_000
 
@@ -179,6 +180,10 @@ class StoreModelView(PermissionGate, ModelView):
         return None
 
     # -- lists -------------------------------------------------------------------------------
+
+    def get_export_value(self, model, name):
+        """A CSV export cell that a spreadsheet shows as text, never runs as a formula."""
+        return safe_cell(super().get_export_value(model, name))
 
     def get_count_query(self):
         """Count of the list, capped at `count_cap` rows (see the module docstring)."""

@@ -163,7 +163,7 @@ class CustomerAdmin(StoreModelView):
         return count, rows
 
     def _export_data(self):
-        return None, _with_stats(stream_export_rows(self))
+        return None, _with_stats(stream_export_rows(self, audited=True))
 
     def get_one(self, id):
         try:

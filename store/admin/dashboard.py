@@ -13,9 +13,14 @@ class DashboardView(PermissionGate, AdminIndexView):
 
     @expose("/")
     def index(self):
-        """Revenue, orders by status, orders to ship, low stock and best sellers."""
-        figures = reports.dashboard()
+        """Revenue, orders by status, orders to ship, low stock and best sellers.
+
+        Revenue and customer emails need reports-read; without it, the operational parts.
+        """
+        can_reports = has_permission("reports-read")
+        figures = reports.dashboard(revenue=can_reports)
         return self.render("admin/dashboard.html", figures=figures,
-                           chart=reports.revenue_chart(figures.daily),
+                           can_reports=can_reports,
+                           chart=reports.revenue_chart(figures.daily) if can_reports else None,
                            can_orders=has_permission("orders-read"),
                            can_inventory=has_permission("inventory-manage"))

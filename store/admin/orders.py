@@ -138,7 +138,7 @@ class OrderAdmin(StoreModelView):
         return super().get_query().options(joinedload(Order.user))
 
     def _export_data(self):
-        return None, stream_export_rows(self)
+        return None, stream_export_rows(self, audited=True)
 
     def get_one(self, id):
         """One order with everything its detail page shows, loaded up front."""

@@ -16,11 +16,14 @@ from decimal import Decimal, InvalidOperation
 
 from store.catalog.product_csv import COLUMNS, parse_options
 from store.errors import ValidationFailed
+from store.reports.spreadsheet import unsafe_cell
 
 MAX_ROWS = 50_000
 MAX_PRICE = Decimal("9999999999.99")
 TRUE = {"1", "true", "yes", "y", "on", "active"}
 FALSE = {"0", "false", "no", "n", "off", "inactive"}
+# Cells the export may have neutralized against spreadsheet formulas (see product_csv).
+TEXT_COLUMNS = {"sku", "product", "variant", "category", "description"}
 
 
 @dataclass
@@ -115,7 +118,8 @@ def _read_rows(reader, names: list[str]) -> tuple[list[Row], list[RowError]]:
                 errors.append(RowError(number, "", f"Expected {len(names)} columns, found "
                                        f"{len(raw)}."))
                 continue
-            row = _parse_row(number, {c: raw[index[c]] for c in COLUMNS}, errors)
+            row = _parse_row(number, {c: unsafe_cell(raw[index[c]]) if c in TEXT_COLUMNS
+                                      else raw[index[c]] for c in COLUMNS}, errors)
             if row is None:
                 continue
             if row.sku in seen_skus:

@@ -3,7 +3,9 @@
 Header: `sku,product,variant,category,price,stock,description,active`, one row per variant;
 rows with the same `product` form one product. `variant` holds the options,
 `size=M; colour=Navy`, or is empty for a default variant. Export writes these columns, so an
-exported file imports back unchanged (the import is store.catalog.csv_import).
+exported file imports back unchanged (the import is store.catalog.csv_import). Text cells that
+a spreadsheet would run as a formula get a leading apostrophe, which the import takes off
+(store.reports.spreadsheet).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import Product
+from store.reports.spreadsheet import safe_cell
 
 COLUMNS = ("sku", "product", "variant", "category", "price", "stock", "description", "active")
 CHUNK = 500  # ids per IN (...) clause, well under every database's parameter limit
@@ -90,10 +93,13 @@ def export_rows(product_ids: Iterable[int] | None = None) -> Iterable[list[str]]
             stmt = stmt.where(Product.id.in_(chunk))
         for product in db.session.scalars(stmt):
             for variant in product.variants:
+                # Text cells only: price and stock stay numbers a spreadsheet can add up.
                 yield [
-                    variant.sku, product.name, format_options(variant.options),
-                    product.category.slug if product.category else "",
-                    format_price(variant.price), str(variant.stock), product.description or "",
+                    safe_cell(variant.sku), safe_cell(product.name),
+                    safe_cell(format_options(variant.options)),
+                    safe_cell(product.category.slug if product.category else ""),
+                    format_price(variant.price), str(variant.stock),
+                    safe_cell(product.description or ""),
                     "yes" if product.active else "no",
                 ]
 

@@ -21,7 +21,7 @@ from email.utils import parseaddr
 
 from flask import current_app, g, has_request_context
 from flask_mail import Connection, Message
-from sqlalchemy import event, func, select, update
+from sqlalchemy import case, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from store.database import begin_write, write_transaction
 from store.extensions import db
 from store.models import EmailMessage
 from store.models.base import utcnow
+from store.notifications.outbox import ACCOUNT_BODY_REMOVED, ACCOUNT_KIND_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +150,16 @@ def _record(message_id: int, worker: str, **values) -> None:
 
 
 def _record_sent(message_id: int, attempts: int, worker: str) -> None:
+    """Mark a message sent; an account email's bodies go in the same statement.
+
+    A delivered reset or confirmation link lives in the recipient's mailbox; a copy kept
+    here would let anyone who reads the outbox (or a backup, or an export) sign in.
+    """
+    account = EmailMessage.kind.startswith(ACCOUNT_KIND_PREFIX, autoescape=True)
     _record(message_id, worker, status="sent", attempts=attempts + 1, sent_at=utcnow(),
-            last_error="")
+            last_error="",
+            body_text=case((account, ACCOUNT_BODY_REMOVED), else_=EmailMessage.body_text),
+            body_html=case((account, ""), else_=EmailMessage.body_html))
 
 
 def _record_failure(message_id: int, attempts: int, worker: str, exc: Exception) -> None:

@@ -9,6 +9,7 @@ Everything after that (claiming, sending, retrying) is in store.notifications.de
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -21,6 +22,15 @@ from store.extensions import db
 from store.i18n import current_locale
 from store.models import EmailMessage, Role, User
 from store.models.base import utcnow
+
+# Flask-Security's mail (store.accounts.security_mail): its links and codes sign people in,
+# so its stored bodies are removed once delivered (store.notifications.delivery).
+ACCOUNT_KIND_PREFIX = "account_"
+ACCOUNT_BODY_REMOVED = ("(Removed after delivery: this account email held a link or code "
+                        "that signs in.)")
+ACCOUNT_BODY_WITHHELD = "(Not included: this account email holds a link or code that signs in.)"
+LINK_REMOVED = "[link removed]"
+_LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def N_(message: str) -> str:
@@ -61,6 +71,22 @@ def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text:
         # Another transaction announced the same change first: theirs is the one sent.
         return None
     return message
+
+
+def is_account_mail(kind: str) -> bool:
+    """Whether a message kind is Flask-Security's account mail (reset, confirm, 2FA code)."""
+    return kind.startswith(ACCOUNT_KIND_PREFIX)
+
+
+def body_without_secrets(message: EmailMessage) -> str:
+    """A message's text with nothing that signs in or opens an order: for exports.
+
+    Account mail is withheld whole (its codes are not links); other mail loses its links,
+    since a guest's order link carries the token that opens the order.
+    """
+    if is_account_mail(message.kind):
+        return ACCOUNT_BODY_WITHHELD
+    return _LINK.sub(LINK_REMOVED, message.body_text or "")
 
 
 def already_queued(dedupe_key: str) -> bool:

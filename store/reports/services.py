@@ -9,7 +9,7 @@ aggregate SQL query that runs the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -168,12 +168,16 @@ class Dashboard:
         return self.by_status.get("paid", 0)
 
 
-def dashboard(now: datetime | None = None) -> Dashboard:
-    """Compute the dashboard's figures; "7 days" and "30 days" include today."""
+def dashboard(now: datetime | None = None, *, revenue: bool = True) -> Dashboard:
+    """Compute the dashboard's figures; "7 days" and "30 days" include today.
+
+    Without `revenue` (a reader lacking reports-read) the money figures stay zero, the
+    daily series empty and best sellers carry no revenue: nothing to leak by mistake.
+    """
     now = now or utcnow()
     today = now.date()
     # One scan of the orders gives the chart and the three revenue figures.
-    days = daily_figures(30, today)
+    days = daily_figures(30, today) if revenue else []
 
     def period(n: int) -> tuple[Decimal, int]:
         chosen = days[-n:]
@@ -189,7 +193,8 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         awaiting=awaiting_shipment(),
         low_stock=low_stock(),
         low_stock_count=low_stock_count(),
-        top_products=top_products(now=now),
+        top_products=top_products(now=now) if revenue else [
+            replace(p, revenue=_money(0)) for p in top_products(now=now)],
         daily=[(day, total) for day, total, _count in days],
     )
 

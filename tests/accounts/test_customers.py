@@ -1,11 +1,14 @@
 """Customers: statistics, the back-office list and detail, GDPR export and erasure."""
 
 import json
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from flask_security import verify_password
 from sqlalchemy import select
 
 from store.accounts import customers
@@ -104,6 +107,30 @@ def test_export_contains_everything_stored(shopper):
     assert data["support_tickets"][0]["replies"][0]["body"] == "Hi Jane, it ships today."
     assert [m["subject"] for m in data["emails"]] == ["Payment received"]
     json.dumps(data)  # ready to download as JSON
+
+
+def test_export_holds_no_link_that_signs_in(app, client, shopper):
+    """A customer's export carries none of their emails' live links: whoever holds the file
+    cannot use it to reset the customer's password."""
+    app.config["STORE_DELIVER_AFTER_REQUEST"] = False  # the reset email is still waiting
+    client.post("/reset", data={"email": "jane@example.com",
+                                "csrf_token": csrf_from(client, "/reset")})
+    mail = db.session.scalars(select(EmailMessage).where(
+        EmailMessage.kind == "account_reset_instructions")).one()
+    live = re.search(r"https?://[^/\s]+(/reset/[^\s\"<]+)", mail.body_text).group(1)
+    text = json.dumps(customers.export_customer(shopper.id))
+    assert live.rsplit("/", 1)[-1] not in text
+    new = "a brand new password 9"
+    paths = [urlsplit(url).path for url in re.findall(r"https?://[^\s\"\\]+", text)]
+    for path in paths:
+        page = client.get(path)
+        token = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page.get_data(as_text=True))
+        client.post(path, data={"password": new, "password_confirm": new,
+                                "csrf_token": token.group(1) if token else ""})
+    db.session.expire_all()
+    user = db.session.get(User, shopper.id)
+    assert verify_password(PASSWORD, user.password)
+    assert not verify_password(new, user.password)
 
 
 def test_erase_anonymises_but_keeps_order_totals(shopper, auth):
@@ -244,6 +271,25 @@ def test_customer_csv_export(client, auth, shopper):
     body = response.get_data(as_text=True)
     row = next(line for line in body.splitlines() if "jane@example.com" in line)
     assert ",5,69.80," in row
+
+
+def test_customer_csv_neutralizes_formulas_and_is_audited(client, auth, shopper):
+    """A customer named like a spreadsheet formula exports as plain text; the export is
+    logged with who exported how many rows."""
+    import csv
+    import io
+
+    evil = '=HYPERLINK("http://x","y")'
+    shopper.full_name = evil
+    db.session.commit()
+    owner = auth.login("owner")
+    body = client.get("/admin/customer/export/csv/").get_data(as_text=True)
+    row = next(r for r in csv.DictReader(io.StringIO(body)) if r["Email"] == "jane@example.com")
+    assert row["Name"] == "'" + evil
+    assert row["Lifetime value"] == "69.80"
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert (event.user_id, event.object_type, event.changes) == (owner.id, "user",
+                                                                 {"rows": [None, 1]})
 
 
 def _bulk_customers(count: int) -> None:

@@ -368,6 +368,28 @@ def test_csv_export_lists_filtered_orders(client, auth):
     assert str(paid.total) in body
 
 
+def test_csv_export_neutralizes_formulas_and_is_audited(client, auth):
+    """A guest named like a spreadsheet formula lands in the orders CSV as plain text, and
+    the export is logged with who exported how many rows."""
+    import csv
+    import io
+
+    from store.models import AuditEvent
+
+    staff = auth.login("staff")
+    evil = '=HYPERLINK("http://x","y")'
+    order = make_order(email="guest@example.com", full_name=evil, phone="-1+1")
+    response = client.get("/admin/order/export/csv/")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    row = next(r for r in rows if r["Order"] == order.number)
+    assert row["Ship to"] == "'" + evil
+    assert row["Phone"] == "'-1+1"
+    assert row["Total"] == str(order.total)
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert (event.user_id, event.object_type, event.changes) == (staff.id, "order",
+                                                                 {"rows": [None, 1]})
+
+
 # -- list filters and search -------------------------------------------------------------------
 
 

@@ -265,3 +265,22 @@ def test_import_and_export_on_postgresql(pg_app, tmp_path):
     out = tmp_path / "out.csv"
     runner.invoke(args=["products", "export", str(out)])
     assert "TEE-M,Navy Tee,size=M; colour=Navy,clothes,19.90,3," in out.read_text()
+
+
+def test_formula_names_are_neutralized_and_import_back_unchanged(client, auth, runner,
+                                                                   tmp_path):
+    """A product named `=1+1` exports as text a spreadsheet won't run, and imports back as is."""
+    make_product(name="=1+1", price="5.00",
+                 variants=[{"sku": "EQ-1", "stock": 2}])
+    auth.login("staff")
+    exported = client.get("/admin/product/export/csv/").get_data(as_text=True)
+    row = exported.splitlines()[1]
+    assert row.startswith("EQ-1,'=1+1,,,5.00,2,")
+    out = write(tmp_path, exported, "export.csv")
+    db.session.execute(db.update(Product).values(name="Renamed"))
+    db.session.commit()
+    result = runner.invoke(args=["products", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    product = db.session.scalar(db.select(Product))
+    db.session.refresh(product)
+    assert product.name == "=1+1"

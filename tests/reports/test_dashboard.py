@@ -115,6 +115,30 @@ def test_dashboard_page_shows_the_figures_and_an_svg_chart(client, auth):
     assert all(src.startswith("/") for src in scripts)  # nothing from another site
 
 
+def test_dashboard_without_reports_read_shows_operations_only(app, client, auth):
+    """A packer without reports-read sees what to ship and what runs low, but no revenue,
+    no totals and no customer emails."""
+    from store.accounts.services import create_user
+    from tests.conftest import PASSWORD
+
+    orders = build_shop()
+    app.extensions["security"].datastore.create_role(
+        name="packer", permissions=["admin-access", "orders-read", "inventory-manage"])
+    create_user("packer@example.com", PASSWORD, ["packer"])
+    auth.login("customer", "packer@example.com")
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-figure="awaiting" data-value="4"' in html
+    assert 'data-figure="low-stock" data-value="2"' in html
+    assert re.search(r'data-status="paid">4<', html)
+    assert "Salt and Juniper" in html  # best sellers by units
+    assert "data-figure=\"revenue" not in html and "<svg" not in html
+    for order in orders:
+        assert order.email not in html
+    assert "84.70" not in html and "34.90" not in html and "Revenue" not in html
+
+
 def test_empty_shop_dashboard(client, auth):
     """A shop with no orders shows zeros and a flat chart, not an error."""
     auth.login("owner")
