@@ -104,10 +104,27 @@ def scrub(value: Any, pattern: re.Pattern | None) -> Any:
 
 
 def _mentions(column, emails: Iterable[str]):
-    """SQL: the text column contains one of these email addresses (any case)."""
+    """SQL: the (clear-text) column contains one of these email addresses (any case)."""
     text = func.lower(cast(column, String))
     return [text.like("%" + e.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                       + "%", escape="\\") for e in emails]
+
+
+def _ids_mentioning(model, attribute: str, emails: Iterable[str]) -> list[int]:
+    """Ids of rows whose encrypted `attribute` mentions one of these addresses.
+
+    Encrypted columns cannot be searched in SQL, so the rows are decrypted and read here,
+    a batch at a time; erasure is rare and this keeps it complete.
+    """
+    wanted = [e.lower() for e in emails if e]
+    found = []
+    rows = db.session.execute(select(model.id, getattr(model, attribute))
+                              .execution_options(yield_per=500))
+    for row_id, value in rows:
+        text = str(value or "").lower()
+        if any(e in text for e in wanted):
+            found.append(row_id)
+    return found
 
 
 def erase_traces(who: Person) -> None:
@@ -123,7 +140,7 @@ def _erase_mail(who: Person, pattern) -> None:
     about = [EmailMessage.order_id.in_(who.order_ids), *about_tickets]
     messages = db.session.scalars(select(EmailMessage).where(or_(
         *about, *_mentions(EmailMessage.recipients, who.emails),
-        *_mentions(EmailMessage.body_text, who.emails))))
+        EmailMessage.id.in_(_ids_mentioning(EmailMessage, "body_text", who.emails)))))
     for message in messages:
         recipients = [r.strip() for r in message.recipients.split(",") if r.strip()]
         others = [r for r in recipients if r.lower() not in who.emails]
@@ -147,7 +164,8 @@ def _erase_mail(who: Person, pattern) -> None:
 def _erase_notes(who: Person, pattern) -> None:
     for model, column in ((OrderNote, OrderNote.body), (OrderEvent, OrderEvent.note)):
         rows = db.session.scalars(select(model).where(or_(
-            model.order_id.in_(who.order_ids), *_mentions(column, who.emails))))
+            model.order_id.in_(who.order_ids),
+            model.id.in_(_ids_mentioning(model, column.key, who.emails)))))
         for row in rows:
             setattr(row, column.key, scrub(getattr(row, column.key), pattern))
 
@@ -159,7 +177,8 @@ def _erase_audit(who: Person, pattern) -> None:
               for kind, ids in objects if ids]
     events = db.session.scalars(select(AuditEvent).where(or_(
         *theirs, AuditEvent.user_id == who.user_id, *_mentions(AuditEvent.actor, who.emails),
-        *_mentions(AuditEvent.summary, who.emails), *_mentions(AuditEvent.changes, who.emails))))
+        *_mentions(AuditEvent.summary, who.emails),
+        AuditEvent.id.in_(_ids_mentioning(AuditEvent, "changes", who.emails)))))
     own = {(kind, str(i)) for kind, ids in objects for i in ids}
     for event in events:
         if event.actor.lower() in who.emails:
