@@ -7,6 +7,7 @@ from flask import request, session
 from flask_login import current_user
 from flask_security import SQLAlchemyUserDatastore, user_registered
 
+from store.accounts import sessions
 from store.accounts.security_mail import OutboxMailUtil
 from store.extensions import db, limiter, security
 from store.models import Role, User, WebAuthn
@@ -73,6 +74,7 @@ def init_app(app) -> None:
     # store.extensions free of domain imports (the outbox belongs to notifications).
     security._mail_util_cls = OutboxMailUtil
     security.init_app(app, datastore)
+    sessions.init_app(app)
     _limit_security_views(app)
 
 
