@@ -67,6 +67,9 @@ def load_user(user_id):
 def _start_session(app, user, **_extra):
     sid = secrets.token_urlsafe(32)
     with write_transaction():
+        # Sign-ins older than the longest a session may last are dead: drop them here.
+        db.session.execute(delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at <= utcnow() - _max_age()))
         db.session.add(UserSession(id=sid, user_id=user.id))
     session[SID_KEY] = sid
     if session.get("_remember") == "set":

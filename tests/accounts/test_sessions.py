@@ -6,7 +6,11 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
+from sqlalchemy import update
 
+from store.extensions import db
+from store.models.base import utcnow
+from store.models.users import UserSession
 from tests.conftest import PASSWORD, csrf_from
 from tests.shopping import IsolatedClient
 
@@ -128,3 +132,13 @@ def test_sign_out_everywhere_needs_csrf_and_a_session(browsers):
     response = visitor.post("/account/sign-out-everywhere",
                             data={"csrf_token": csrf_from(visitor, "/")})
     assert response.status_code in (302, 303, 401)
+
+
+def test_a_sign_in_older_than_thirty_days_has_ended(browsers):
+    """A session (or remember-me cookie) from 31 days ago no longer signs anyone in."""
+    mine = browsers()
+    sign_in(mine, remember=True)
+    assert signed_in(mine)
+    db.session.execute(update(UserSession).values(created_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    assert not signed_in(mine)
