@@ -159,6 +159,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECURITY_URL_PREFIX": None,
         "SECURITY_DEFAULT_REMEMBER_ME": False,
         "SECURITY_MSG_UNAUTHORIZED": ("You do not have permission to view this page.", "error"),
+        # Sessions and recovery (issue 10): remember-me for 30 days at most (sign-ins are also
+        # checked against store.accounts.sessions), and one-time recovery codes for two-factor.
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,  # seconds
+        "SECURITY_MULTI_FACTOR_RECOVERY_CODES": True,
         # Development conveniences
         "STORE_DEV_SMTP": _bool(env.get("STORE_DEV_SMTP"), not production),
         "STORE_DEMO_ACCOUNTS": not production,

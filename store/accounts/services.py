@@ -1,8 +1,11 @@
 """Accounts: the roles and permissions of the shop, and creating users."""
 
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_security import hash_password
 from flask_security.utils import uia_email_mapper
+from sqlalchemy import UnicodeText, column, select, table
 
 from store.audit import services as audit
 from store.database import write_transaction
@@ -87,6 +90,7 @@ def create_user(email: str, password: str, roles: list[str], *, confirmed: bool 
             found.append(role)
         if actor is not None:
             check_grant(actor, permissions_of_roles(found))
+            check_owner_action(actor, gives_owner=any(r.name == OWNER_ROLE for r in found))
         user = datastore.create_user(
             email=email,
             password=hash_password(password),
@@ -114,9 +118,62 @@ def permissions_of(user) -> set[str]:
     return held
 
 
+# The role table as raw text columns: Flask-Security's AsaList type cannot be cached.
+_ROLE_COLUMNS = table("role", column("id"), column("name"), column("permissions", UnicodeText))
+_ROLES_USERS = table("roles_users", column("user_id"), column("role_id"))
+
+
+@dataclass(frozen=True)
+class Rights:
+    """A user as stored: roles, whether active, and the permissions they hold while active."""
+
+    permissions: frozenset[str] = frozenset()
+    is_owner: bool = False
+    roles: frozenset[str] = frozenset()
+    active: bool = False
+
+
+def rights_of(user) -> Rights:
+    """A user's roles and permissions as stored, never as a pending form left them."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
+        return Rights()
+    return stored_user(user.id)
+
+
+def stored_user(user_id: int) -> Rights:
+    """What the database holds for a user, ignoring this session's unsaved changes."""
+    # Plain columns without autoflush: a form that already changed the user or their role
+    # in this session must not change what the checks compare against.
+    with db.session.no_autoflush:
+        active = db.session.execute(select(User.active).where(User.id == user_id)).scalar()
+        rows = db.session.execute(
+            select(_ROLE_COLUMNS.c.name, _ROLE_COLUMNS.c.permissions)
+            .join(_ROLES_USERS, _ROLES_USERS.c.role_id == _ROLE_COLUMNS.c.id)
+            .where(_ROLES_USERS.c.user_id == user_id)).all()
+    roles = frozenset(name for name, _ in rows)
+    held: set[str] = set()
+    if active:
+        for _name, permissions in rows:
+            held.update(filter(None, (permissions or "").split(",")))  # Flask-Security AsaList
+    return Rights(frozenset(held), bool(active) and OWNER_ROLE in roles, roles, bool(active))
+
+
+def stored_role(role_id: int) -> tuple[str, frozenset[str]]:
+    """A role's name and permissions as stored, ignoring this session's unsaved changes."""
+    with db.session.no_autoflush:
+        row = db.session.execute(
+            select(_ROLE_COLUMNS.c.name, _ROLE_COLUMNS.c.permissions)
+            .where(_ROLE_COLUMNS.c.id == role_id)).one()
+    return row[0], frozenset(filter(None, (row[1] or "").split(",")))
+
+
 def check_grant(actor, permissions: set[str]) -> None:
-    """Nobody can grant a permission they do not hold themselves."""
-    missing = set(permissions) - permissions_of(actor)
+    """Nobody can grant a permission they do not hold themselves.
+
+    `actor` is a Rights snapshot taken before the change, or a user (read from the database).
+    """
+    rights = actor if isinstance(actor, Rights) else rights_of(actor)
+    missing = set(permissions) - rights.permissions
     if missing:
         raise PermissionDenied(
             "You cannot grant permissions you do not hold: " + ", ".join(sorted(missing))
@@ -133,20 +190,32 @@ def permissions_of_roles(roles) -> set[str]:
 
 # -- Guards for the back office's user and role forms ------------------------------------------
 
-LAST_OWNER_MESSAGE = ("The shop needs at least one active owner (a user holding users-manage): "
-                      "make someone else an owner first.")
+OWNER_ROLE = "owner"
+LAST_OWNER_MESSAGE = ("The shop needs at least one active owner: make someone else an owner "
+                      "first.")
+OWNERS_ONLY_MESSAGE = "Only an owner can take anything from an owner or change the owner role."
+
+
+def check_owner_action(actor, *, target_is_owner: bool = False, takes: bool = False,
+                       gives_owner: bool = False, owner_role: bool = False) -> None:
+    """Only an owner may take from an owner, make an owner, or change the owner role."""
+    rights = actor if isinstance(actor, Rights) else rights_of(actor)
+    if rights.is_owner:
+        return
+    if owner_role or gives_owner or (target_is_owner and takes):
+        raise PermissionDenied(OWNERS_ONLY_MESSAGE)
 
 
 def owner_ids(*, without_user_id: int | None = None,
               without_role_id: int | None = None) -> set[int]:
-    """Ids of active users holding users-manage, as the session sees them (pending included).
+    """Ids of active owners, as the session sees them (pending changes included).
 
+    An owner holds the owner role while that role still gives users-manage.
     `without_user_id` / `without_role_id` leave out a user or a role about to be deleted.
     """
-    from sqlalchemy import select
-
     owner_roles = [role.id for role in db.session.scalars(select(Role))
-                   if "users-manage" in (role.permissions or []) and role.id != without_role_id]
+                   if role.name == OWNER_ROLE and "users-manage" in (role.permissions or [])
+                   and role.id != without_role_id]
     if not owner_roles:
         return set()
     ids = set(db.session.scalars(

@@ -1,19 +1,21 @@
 """Back-office users and roles (owners only: users-manage).
 
 Owners create users (the password is hashed and fs_uniquifier set by Flask-Security through
-store.accounts.create_user), assign roles and build roles from permissions. Two rules hold on
-every form and action: nobody grants a permission they do not hold (store.accounts.check_grant),
-and the shop always keeps an active owner (store.accounts.check_owner_remains).
+store.accounts.create_user), assign roles and build roles from permissions. Three rules hold on
+every form and action, judged on the editor and the target as stored when the request began
+(never as the form left them): nobody grants a permission they do not hold (check_grant), only
+an owner takes anything from an owner or changes the owner role (check_owner_action), and the
+shop always keeps an active owner (check_owner_remains).
 """
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, g
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.form import BaseForm
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -96,7 +98,27 @@ def _permission_list(_view, _context, model, _name):
                             for p in items)
 
 
-class UserAdmin(StoreModelView):
+class EditorRightsMixin:
+    """Snapshot the editor's rights when the request begins, before any form touches them.
+
+    The form may be editing the editor's own user or role; checks compare against this
+    snapshot, never against the editor as the pending change left them.
+    """
+
+    def _handle_view(self, name, **kwargs):
+        response = super()._handle_view(name, **kwargs)
+        if response is None:
+            g.store_editor_rights = accounts.rights_of(current_user)
+        return response
+
+
+def editor_rights() -> accounts.Rights:
+    """The editor's rights as they were when this request began."""
+    rights = g.get("store_editor_rights")
+    return rights if rights is not None else accounts.rights_of(current_user)
+
+
+class UserAdmin(EditorRightsMixin, StoreModelView):
     """Users of the shop and their roles."""
 
     permission = "users-manage"
@@ -137,21 +159,37 @@ class UserAdmin(StoreModelView):
             flash(exc.message, "error")
             return False
 
+    def update_model(self, form, model):
+        # The form's changes get flushed while it fills the model in, so read the user as
+        # stored before it starts.
+        g.store_user_before = accounts.stored_user(model.id)
+        return super().update_model(form, model)
+
     def on_model_change(self, form, model, is_created):
-        """Refuse a grant beyond the editor's own permissions, and losing the last owner."""
-        # Read the history before touching model.roles: loading the collection autoflushes.
-        added = set(inspect(model).attrs.roles.history.added or ())
-        accounts.check_grant(current_user, accounts.permissions_of_roles(added))
-        accounts.check_owner_remains()
+        """Refuse a grant beyond the editor's own permissions, taking from an owner without
+        being one, and losing the last owner."""
+        before = accounts.Rights() if is_created else g.store_user_before
+        added = [role for role in model.roles if role.name not in before.roles]
+        rights = editor_rights()
+        accounts.check_grant(rights, accounts.permissions_of_roles(added))
+        takes = bool(before.roles - {role.name for role in model.roles}) \
+            or (before.active and not model.active)
+        accounts.check_owner_action(
+            rights, target_is_owner=before.is_owner, takes=takes,
+            gives_owner=any(role.name == accounts.OWNER_ROLE for role in added))
+        if before.is_owner:
+            accounts.check_owner_remains()
 
     def on_model_delete(self, model):
         """The last owner cannot be deleted, and nobody deletes their own account here."""
         if model.id == current_user.id:
             raise PermissionDenied("You cannot delete your own account.")
-        accounts.check_owner_remains(without_user_id=model.id)
+        if accounts.stored_user(model.id).is_owner:
+            accounts.check_owner_action(editor_rights(), takes=True, target_is_owner=True)
+            accounts.check_owner_remains(without_user_id=model.id)
 
 
-class RoleAdmin(StoreModelView):
+class RoleAdmin(EditorRightsMixin, StoreModelView):
     """Roles, built from permissions."""
 
     permission = "users-manage"
@@ -163,29 +201,27 @@ class RoleAdmin(StoreModelView):
     column_default_sort = "name"
     column_formatters = {"permissions": _permission_list}
 
+    def update_model(self, form, model):
+        g.store_role_before = accounts.stored_role(model.id)
+        return super().update_model(form, model)
+
     def on_model_change(self, form, model, is_created):
-        """New permissions must be held by the editor; built-in roles keep their names."""
-        history = inspect(model).attrs.permissions.history
-        if is_created:
-            old = set()
-        elif history.deleted:
-            old = set(history.deleted[0] or [])
-        else:
-            old = set(model.permissions or [])
-        if not is_created:
-            old_name = inspect(model).attrs.name.history
-            if old_name.deleted and old_name.deleted[0] in accounts.ROLES \
-                    and old_name.deleted[0] != model.name:
-                raise ValidationFailed(f"The built-in role {old_name.deleted[0]} cannot be "
-                                       "renamed.")
-        accounts.check_grant(current_user, set(model.permissions or []) - old)
-        accounts.check_owner_remains()
+        """New permissions must be held by the editor; built-in roles keep their names; only
+        an owner changes the owner role."""
+        old_name, old = (None, frozenset()) if is_created else g.store_role_before
+        if old_name in accounts.ROLES and old_name != model.name:
+            raise ValidationFailed(f"The built-in role {old_name} cannot be renamed.")
+        rights = editor_rights()
+        accounts.check_owner_action(rights, owner_role=accounts.OWNER_ROLE in (old_name,
+                                                                              model.name))
+        accounts.check_grant(rights, set(model.permissions or []) - old)
+        if model.name == accounts.OWNER_ROLE:
+            accounts.check_owner_remains()
 
     def on_model_delete(self, model):
-        """Built-in roles stay, and deleting a role must leave an owner."""
+        """Built-in roles stay (the owner role among them, so an owner always remains)."""
         if model.name in accounts.ROLES:
             raise ValidationFailed(f"The built-in role {model.name} cannot be deleted.")
-        accounts.check_owner_remains(without_role_id=model.id)
 
 
 def register_user_views(admin) -> None:

@@ -48,6 +48,17 @@ class User(db.Model, fsqla.FsUserMixin):
         return self.has_permission("admin-access")
 
 
+class UserSession(db.Model):
+    """A signed-in browser. Its id is in that browser's session (and remember-me) cookie;
+    signing out deletes the row, so a copy of the cookie no longer signs anyone in."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[Timestamp]
+
+
 class WebAuthn(db.Model, fsqla.FsWebAuthnMixin):
     """WebAuthn credentials (the mixins require the table; the shop uses TOTP)."""
 

@@ -246,3 +246,101 @@ def test_bulk_delete_spares_the_last_owner(client, auth):
         "csrf_token": csrf_from(client, "/admin/user/")})
     assert reload(owner) is not None
     assert reload(other) is None
+
+
+# -- the editor's own rights are read before the change (hole 1) ---------------------------------
+
+
+def test_manager_cannot_make_themselves_owner(client, auth, app):
+    """A user manager who ticks the owner role on their own user is refused and stays a manager."""
+    manager = make_manager(app)
+    auth.login("manager", email=manager.email)
+    html = edit_user(client, manager, ["manager", "owner"]).get_data(as_text=True)
+    assert "cannot grant permissions you do not hold" in html
+    assert [r.name for r in reload(manager).roles] == ["manager"]
+    assert client.get("/admin/auditevent/").status_code == 403
+
+
+def test_manager_cannot_give_their_own_role_every_permission(client, auth, app):
+    """A user manager who ticks every permission on their own role is refused; the role keeps
+    what it had and the manager still cannot read the audit log."""
+    from store.accounts.services import PERMISSIONS
+
+    manager = make_manager(app)
+    auth.login("manager", email=manager.email)
+    role = db.session.scalar(select(Role).where(Role.name == "manager"))
+    html = save_role(client, list(PERMISSIONS), name="manager", role=role).get_data(as_text=True)
+    assert "cannot grant permissions you do not hold" in html
+    assert sorted(reload(role).permissions) == ["admin-access", "users-manage"]
+    assert client.get("/admin/auditevent/").status_code == 403
+
+
+def test_manager_cannot_add_permissions_to_a_role_they_hold_for_someone_else(client, auth, app):
+    """Adding a permission to the manager's own role is refused even while editing another
+    user's roles first: only what the manager held before the request counts."""
+    manager = make_manager(app)
+    auth.login("manager", email=manager.email)
+    customer = auth.user("customer")
+    edit_user(client, customer, ["customer", "manager"])
+    role = db.session.scalar(select(Role).where(Role.name == "manager"))
+    save_role(client, ["admin-access", "users-manage", "orders-read"], name="manager", role=role)
+    assert "orders-read" not in reload(role).permissions
+
+
+# -- owners are protected from lesser admins (hole 2) -------------------------------------------
+
+
+def test_manager_cannot_demote_deactivate_or_delete_an_owner(client, auth, app):
+    """A user manager cannot take the owner role away, deactivate or delete an owner, even with
+    a second owner around."""
+    owner = auth.user("owner")
+    second = create_user("second@example.com", PASSWORD, ["owner"])
+    manager = make_manager(app)
+    auth.login("manager", email=manager.email)
+    html = edit_user(client, owner, ["customer"]).get_data(as_text=True)
+    assert "Only an owner" in html
+    html = edit_user(client, owner, ["owner"], active=False).get_data(as_text=True)
+    assert "Only an owner" in html
+    html = client.post("/admin/user/delete/", data={
+        "id": str(second.id), "csrf_token": csrf_from(client, "/admin/user/")},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Only an owner" in html
+    client.post("/admin/user/action/", data={
+        "action": "delete", "rowid": [str(owner.id), str(second.id)],
+        "csrf_token": csrf_from(client, "/admin/user/")})
+    for user in (owner, second):
+        user = reload(user)
+        assert user is not None and user.active and [r.name for r in user.roles] == ["owner"]
+
+
+def test_manager_cannot_cut_down_the_owner_role(client, auth, app):
+    """A user manager cannot take permissions from the owner role or rename it."""
+    auth.user("owner")
+    manager = make_manager(app)
+    auth.login("manager", email=manager.email)
+    owner_role = db.session.scalar(select(Role).where(Role.name == "owner"))
+    before = sorted(owner_role.permissions)
+    html = save_role(client, ["admin-access"], name="owner", role=owner_role).get_data(
+        as_text=True)
+    assert "Only an owner" in html
+    assert sorted(reload(owner_role).permissions) == before
+
+
+def test_owner_can_still_demote_another_owner_and_manage_managers(client, auth, app):
+    """An owner demotes a second owner and deactivates a manager as before."""
+    auth.login("owner")
+    second = create_user("second@example.com", PASSWORD, ["owner"])
+    manager = make_manager(app)
+    edit_user(client, second, ["staff"])
+    edit_user(client, manager, ["manager"], active=False)
+    assert [r.name for r in reload(second).roles] == ["staff"]
+    assert not reload(manager).active
+
+
+def test_last_owner_counts_only_owners_not_user_managers(client, auth, app):
+    """With only a user manager besides her, the last owner still cannot demote herself."""
+    make_manager(app)
+    owner = auth.login("owner")
+    html = edit_user(client, owner, ["staff"]).get_data(as_text=True)
+    assert "at least one active owner" in html
+    assert [r.name for r in reload(owner).roles] == ["owner"]
