@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, str] = {
     "users-manage": "Manage users and roles",
     "audit-read": "Read the audit log",
     "reports-read": "See revenue and customer emails on the dashboard",
+    "customers-pii": "See customers' full email addresses and phone numbers",
 }
 
 STAFF_PERMISSIONS = [
@@ -41,6 +42,7 @@ STAFF_PERMISSIONS = [
     "support-manage",
     "outbox-read",
     "reports-read",
+    "customers-pii",
 ]
 
 ROLES: dict[str, tuple[str, list[str]]] = {

@@ -55,12 +55,16 @@ from flask_login import current_user
 from sqlalchemy import func, literal_column
 from sqlalchemy.orm import Query
 
+from store.accounts.masking import pii_email, pii_phone
 from store.admin.gate import PermissionGate, has_permission
 from store.audit import services as audit
 from store.database import begin_write
 from store.errors import StoreError
 from store.extensions import db
 from store.reports.spreadsheet import safe_cell
+
+# Exported columns that hold contact details, masked for staff without customers-pii.
+PII_COLUMNS = {"email": pii_email, "phone": pii_phone}
 
 COUNT_CAP = 10_000
 
@@ -183,7 +187,10 @@ class StoreModelView(PermissionGate, ModelView):
 
     def get_export_value(self, model, name):
         """A CSV export cell that a spreadsheet shows as text, never runs as a formula."""
-        return safe_cell(super().get_export_value(model, name))
+        value = super().get_export_value(model, name)
+        if name in PII_COLUMNS:
+            value = PII_COLUMNS[name](value)
+        return safe_cell(value)
 
     def get_count_query(self):
         """Count of the list, capped at `count_cap` rows (see the module docstring)."""

@@ -20,6 +20,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from store.accounts import customers
+from store.accounts.masking import pii_email
 from store.admin.base import StoreModelView
 from store.admin.export import stream_export_rows
 from store.admin.gate import has_permission
@@ -95,7 +96,7 @@ def _format_email(_view, _context, model, _name):
     if model.erased_at:
         return Markup('{} <span class="badge badge-secondary">erased</span>').format(model.email)
     return Markup('<a href="{}">{}</a>').format(url_for(".details_view", id=model.id),
-                                                model.email)
+                                                pii_email(model.email))
 
 
 class CustomerAdmin(StoreModelView):

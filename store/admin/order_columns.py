@@ -13,6 +13,7 @@ from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from flask_admin.model.filters import BaseDateFilter
 from markupsafe import Markup, escape
 
+from store.accounts.masking import pii_email
 from store.i18n import money
 from store.orders.status import LABELS, STATUSES, status_label
 from store.reports.services import day_start
@@ -86,7 +87,7 @@ def money_column(_view, _context, model, name):
 
 def customer_column(_view, _context, model, _name):
     """The customer's email, marked when the order was placed as a guest."""
-    label = escape(model.email)
+    label = escape(pii_email(model.email))
     if model.user is None:
         return Markup("{} <small class='text-muted'>(guest)</small>").format(label)
     return label

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from store.accounts.masking import pii_email
 from store.admin.base import StoreModelView
 from store.errors import StoreError
 from store.extensions import db
@@ -72,7 +73,8 @@ class SupportTicketAdmin(StoreModelView):
     column_labels = {"id": "Ticket", "created_at": "Received (UTC)"}
     column_sortable_list = ("id", "created_at", "status", "email")
     column_default_sort = [("created_at", True), ("id", True)]
-    column_searchable_list = ("email", "name", "message")
+    # Names and messages are encrypted at rest, so only the email can be searched.
+    column_searchable_list = ("email",)
     named_filter_urls = True
     column_filters = (
         FilterEqual(SupportTicket.status, "Status",
@@ -81,7 +83,7 @@ class SupportTicketAdmin(StoreModelView):
         "created_at",
     )
     column_formatters = {"status": _status_badge, "message": _message,
-                         "created_at": _when}
+                         "created_at": _when, "email": lambda v, c, m, n: pii_email(m.email)}
 
     def get_one(self, id):
         """One ticket with its order and replies (and who wrote them), loaded up front."""

@@ -252,9 +252,10 @@ def test_staff_without_pii_permission_see_masked_email_and_phone(app, auth):
     masking.init_app(app)
     datastore = app.extensions["security"].datastore
     datastore.create_role(name="pii-reader", permissions=["admin-access", "customers-pii"])
+    datastore.create_role(name="packer", permissions=["admin-access", "orders-read"])
     db.session.commit()
-    staff = auth.user("staff")
-    reader = auth.user("staff", "reader@example.com")
+    staff = auth.user("packer", "packer@example.com")
+    reader = auth.user("packer", "reader@example.com")
     datastore.add_role_to_user(reader, "pii-reader")
     db.session.commit()
     template = "{{ 'ana@example.com'|pii_email }} {{ '+34 600 123 456'|pii_phone }}"
