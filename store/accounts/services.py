@@ -82,8 +82,11 @@ def create_user(email: str, password: str, roles: list[str], *, confirmed: bool 
     with write_transaction():
         if datastore.find_user(email=email) is not None:
             raise ValidationFailed(f"A user with email {email} already exists.")
-        if len(password) < 8:
-            raise ValidationFailed("The password must have at least 8 characters.")
+        # The same rules as the registration form: 12+ characters that zxcvbn rates strong.
+        problems, password = current_app.extensions["security"].password_util.validate(
+            password, True, email=email)
+        if problems:
+            raise ValidationFailed(" ".join(str(p) for p in problems), field="password")
         found = []
         for name in roles:
             role = datastore.find_role(name)

@@ -45,3 +45,15 @@ def test_password_change_refuses_a_weak_new_password(client, auth):
     assert "This is a very common password." in response.get_data(as_text=True)
     auth.logout()
     auth.login("customer")  # the old password still signs in
+
+
+def test_users_created_from_the_command_line_follow_the_same_rules(app, runner):
+    """`flask users create` refuses a weak password and creates nobody."""
+    result = runner.invoke(args=["users", "create", "boss@example.com", "--role", "owner",
+                                 "--password", "password1234"])
+    assert result.exit_code != 0
+    assert "common password" in result.output
+    assert db.session.scalar(select(User).where(User.email == "boss@example.com")) is None
+    result = runner.invoke(args=["users", "create", "boss@example.com", "--role", "owner",
+                                 "--password", PASSWORD])
+    assert result.exit_code == 0, result.output

@@ -63,7 +63,7 @@ def test_staff_get_403_and_change_nothing(client, auth):
     assert client.get("/admin/user/").status_code == 403
     assert client.get("/admin/role/").status_code == 403
     assert client.post("/admin/user/new/", data={
-        "email": "sneaky@example.com", "password": "password123", "roles": [role_id("owner")],
+        "email": "sneaky@example.com", "password": PASSWORD, "roles": [role_id("owner")],
         "csrf_token": token}).status_code == 403
     assert client.post(f"/admin/user/edit/?id={owner.id}", data={
         "roles": [role_id("customer")], "csrf_token": token}).status_code == 403
@@ -100,7 +100,7 @@ def test_owner_creates_a_user_who_can_sign_in(client, auth):
     auth.login("owner")
     url = "/admin/user/new/"
     response = client.post(url, data={
-        "email": "newhire@example.com", "full_name": "New Hire", "password": "s3cret-pass!",
+        "email": "newhire@example.com", "full_name": "New Hire", "password": PASSWORD,
         "roles": [role_id("staff")], "confirmed": "y", "csrf_token": csrf_from(client, url)})
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     user = db.session.scalar(select(User).where(User.email == "newhire@example.com"))
@@ -112,7 +112,7 @@ def test_owner_creates_a_user_who_can_sign_in(client, auth):
     assert "s3cret" not in str(created.changes)
     auth.logout()
     response = client.post("/login", data={
-        "email": "newhire@example.com", "password": "s3cret-pass!",
+        "email": "newhire@example.com", "password": PASSWORD,
         "csrf_token": csrf_from(client, "/login")})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
@@ -124,7 +124,7 @@ def test_create_user_refuses_duplicate_email(client, auth):
     auth.user("staff")
     url = "/admin/user/new/"
     html = client.post(url, data={
-        "email": "staff@example.com", "password": "password123", "roles": [role_id("staff")],
+        "email": "staff@example.com", "password": PASSWORD, "roles": [role_id("staff")],
         "csrf_token": csrf_from(client, url)}, follow_redirects=True).get_data(as_text=True)
     assert "already exists" in html
     assert db.session.scalar(select(func.count(User.id)).where(
@@ -162,14 +162,14 @@ def test_manager_creating_an_owner_is_refused_and_not_audited(client, auth, app)
     auth.login("manager", email=manager.email)
     url = "/admin/user/new/"
     html = client.post(url, data={
-        "email": "boss@example.com", "password": "password123", "roles": [role_id("owner")],
+        "email": "boss@example.com", "password": PASSWORD, "roles": [role_id("owner")],
         "csrf_token": csrf_from(client, url)}, follow_redirects=True).get_data(as_text=True)
     assert "cannot grant permissions you do not hold" in html
     assert db.session.scalar(select(User).where(User.email == "boss@example.com")) is None
     creations = select(AuditEvent).where(AuditEvent.action == "create",
                                          AuditEvent.object_type == "user")
     assert db.session.scalars(creations).all() == []
-    client.post(url, data={"email": "helper@example.com", "password": "password123",
+    client.post(url, data={"email": "helper@example.com", "password": PASSWORD,
                            "roles": [role_id("manager")], "csrf_token": csrf_from(client, url)})
     [row] = db.session.scalars(creations).all()
     assert (row.user_id, row.summary) == (manager.id, "helper@example.com")
