@@ -3,12 +3,14 @@
 import sqlite3
 from contextlib import contextmanager
 
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from store.extensions import db
 
 WRITE = "store_write"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @event.listens_for(Engine, "connect")
@@ -31,10 +33,36 @@ def _sqlite_on_begin(conn):
     """Writers take SQLite's write lock up front so they queue instead of failing."""
     if conn.dialect.name != "sqlite":
         return
-    if conn.get_execution_options().get(WRITE):
+    if conn.get_execution_options().get(WRITE) or _in_write_request():
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+def _in_write_request() -> bool:
+    return has_request_context() and bool(g.get("store_write_request"))
+
+
+def _write_requests_take_the_lock() -> None:
+    """On SQLite, every transaction of a POST (or other writing) request begins IMMEDIATE.
+
+    Flask-Security (register, confirm, reset, two-factor, login tracking), the locale
+    switch and Flask-Admin's saves read and then write in one deferred transaction: in WAL
+    mode that fails at once with "database is locked" when another writer committed
+    meanwhile, instead of waiting its turn. Taking the lock up front makes them queue.
+    """
+    # Set on every request: tests may share one app context (and `g`) between requests.
+    g.store_write_request = request.method not in SAFE_METHODS and is_sqlite()
+    if not g.store_write_request:
+        return
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()  # a read begun earlier in the request (the current user, say)
+
+
+def init_app(app) -> None:
+    """Make writing requests take SQLite's write lock up front."""
+    app.before_request(_write_requests_take_the_lock)
 
 
 def begin_write() -> None:
@@ -65,4 +93,5 @@ def write_transaction():
 
 
 def is_sqlite() -> bool:
+    """True when the shop runs on SQLite."""
     return db.engine.dialect.name == "sqlite"
