@@ -186,6 +186,17 @@ class Crowd:
             thread.join(timeout=60)
         assert not any(thread.is_alive() for thread in self.threads), "a shopper hung"
 
+    def wait_for(self, count: int, timeout: float = 20) -> None:
+        """Wait until `count` more checkouts were confirmed (a busy machine is slower)."""
+        with self.lock:
+            target = len(self.confirmed) + count
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.confirmed) >= target:
+                    return
+            time.sleep(0.05)
+
     def confirmed_before(self, moment: float) -> set[str]:
         with self.lock:
             return {number for shown, number in self.confirmed if shown < moment}

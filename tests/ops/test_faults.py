@@ -46,10 +46,10 @@ def test_killing_every_worker_mid_checkout_loses_no_confirmed_order(app, tmp_pat
     with gunicorn(tmp_path, url) as server, Crowd(server.url, variant_ids) as crowd:
         killed = []
         for _round in range(2):
-            time.sleep(2)
+            crowd.wait_for(10)
             killed += server.kill_workers()
             server.wait_ready()
-        time.sleep(1.5)
+        crowd.wait_for(10)
     assert len(killed) == 6
     assert crowd.errors == []
     numbers = crowd.confirmed_before(time.monotonic())
