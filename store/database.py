@@ -50,6 +50,8 @@ def _write_requests_take_the_lock() -> None:
     switch and Flask-Admin's saves read and then write in one deferred transaction: in WAL
     mode that fails at once with "database is locked" when another writer committed
     meanwhile, instead of waiting its turn. Taking the lock up front makes them queue.
+    Once the request uses the shop's own write_transaction(), its later reads are plain
+    again (a checkout calling Stripe holds no lock).
     """
     # Set on every request: tests may share one app context (and `g`) between requests.
     g.store_write_request = request.method not in SAFE_METHODS and is_sqlite()
@@ -60,9 +62,19 @@ def _write_requests_take_the_lock() -> None:
         session.commit()  # a read begun earlier in the request (the current user, say)
 
 
+def _release_the_lock(_exc=None) -> None:
+    """End a writing request's clean transaction, so its lock is not held past the request."""
+    if not g.pop("store_write_request", False):
+        return
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+
+
 def init_app(app) -> None:
     """Make writing requests take SQLite's write lock up front."""
     app.before_request(_write_requests_take_the_lock)
+    app.teardown_request(_release_the_lock)
 
 
 def begin_write() -> None:
@@ -72,6 +84,8 @@ def begin_write() -> None:
     closed first, since SQLite cannot upgrade a deferred transaction safely under load.
     Pending changes are an error: a service must start its own transaction.
     """
+    if has_request_context():
+        g.pop("store_write_request", None)  # the service owns its transaction from here
     session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
