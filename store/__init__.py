@@ -1,7 +1,7 @@
 """SimpleStore: a small shop's storefront and back office."""
 
 from store import (
-    database,  # noqa: F401  (importing it registers the SQLite pragmas)
+    database,
     i18n,
     web,
 )
@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
     check_production(app.config)
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)  # before Security, so its forms are CSRF-protected too
     mail.init_app(app)

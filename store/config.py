@@ -65,6 +65,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "STORE_ORDER_PAYMENT_TIMEOUT_MINUTES": int(
             env.get("STORE_ORDER_PAYMENT_TIMEOUT_MINUTES", "60")
         ),
+        # Unpaid orders hold stock: a manual (bank transfer) order is held this long, with a
+        # reminder this many hours before it expires; one email or client address may hold
+        # only so many unpaid orders (generous for a shared office address), and checkout
+        # posts are limited per address too. Owner settings in the database: issue 11.
+        "STORE_MANUAL_HOLD_HOURS": int(env.get("STORE_MANUAL_HOLD_HOURS", "72")),
+        "STORE_PAYMENT_REMINDER_HOURS": int(env.get("STORE_PAYMENT_REMINDER_HOURS", "24")),
+        "STORE_UNPAID_ORDERS_PER_EMAIL": int(env.get("STORE_UNPAID_ORDERS_PER_EMAIL", "5")),
+        "STORE_UNPAID_ORDERS_PER_ADDRESS": int(
+            env.get("STORE_UNPAID_ORDERS_PER_ADDRESS", "20")
+        ),
+        "STORE_CHECKOUT_LIMIT_PER_ADDRESS": env.get("STORE_CHECKOUT_LIMIT_PER_ADDRESS",
+                                                    "30/minute;200/hour"),
         "STORE_BANK_DETAILS": env.get(
             "STORE_BANK_DETAILS", "IBAN ES00 0000 0000 0000 0000 0000, SimpleStore S.L."
         ),

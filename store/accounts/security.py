@@ -159,12 +159,12 @@ def _record_failure(action: str, user) -> None:
     # per-address rate limit covers those.
     if user is None:
         return
-    with write_transaction():
+    with write_transaction(keep_request_lock=True):
         audit.record(user.email, action, user, {"address": [None, request.remote_addr]})
 
 
 def _record(user, action: str) -> None:
-    with write_transaction():
+    with write_transaction(keep_request_lock=True):
         audit.record(user, action, user, {"password": [audit.REDACTED, audit.REDACTED]})
 
 
@@ -180,7 +180,7 @@ def _audit_password_reset(app, user, **_extra):
 
 @tf_profile_changed.connect
 def _audit_two_factor_set_up(app, user, method=None, **_extra):
-    with write_transaction():
+    with write_transaction(keep_request_lock=True):
         audit.record(user, "two-factor-set-up", user, {"method": [None, method]})
 
 

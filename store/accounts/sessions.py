@@ -66,7 +66,7 @@ def load_user(user_id):
 @user_logged_in.connect
 def _start_session(app, user, **_extra):
     sid = secrets.token_urlsafe(32)
-    with write_transaction():
+    with write_transaction(keep_request_lock=True):
         # Sign-ins older than the longest a session may last are dead: drop them here.
         db.session.execute(delete(UserSession).where(
             UserSession.user_id == user.id, UserSession.created_at <= utcnow() - _max_age()))
@@ -87,7 +87,7 @@ def _start_session(app, user, **_extra):
 def _end_session(app, user, **_extra):
     sid = session.pop(SID_KEY, None)
     if sid:
-        with write_transaction():
+        with write_transaction(keep_request_lock=True):
             db.session.execute(delete(UserSession).where(UserSession.id == sid))
 
     @after_this_request
@@ -98,7 +98,7 @@ def _end_session(app, user, **_extra):
 
 def end_other_sessions(user, keep: str | None = None) -> int:
     """Sign the user out of every browser but the one holding session `keep`. Commits."""
-    with write_transaction():
+    with write_transaction(keep_request_lock=True):
         query = delete(UserSession).where(UserSession.user_id == user.id)
         if keep:
             query = query.where(UserSession.id != keep)
@@ -118,7 +118,7 @@ def _password_reset(app, user, **_extra):
 def sign_out_everywhere(user) -> None:
     """End every session of the user, this one included, and sign this browser out. Commits."""
     datastore = current_app.extensions["security"].datastore
-    with write_transaction():
+    with write_transaction(keep_request_lock=True):
         # A new fs_uniquifier also voids any token or link issued for the old sessions.
         datastore.set_uniquifier(user)
     end_other_sessions(user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from store.cart.services import CartOwner, compute_totals, display_name, find_cart
+from store.checkout import unpaid
 from store.database import write_transaction
 from store.errors import EmptyCart, NotFound, OutOfStock, StoreError, ValidationFailed
 from store.extensions import db
@@ -114,20 +114,22 @@ def _stock_message(variant_id: int, names: dict[int, str]) -> str:
 
 
 def place_order(owner: CartOwner, details: CheckoutDetails, *, checkout_token: str,
-                locale: str = "en") -> Order:
+                locale: str = "en", client_address: str | None = None) -> Order:
     """Place the owner's cart as an order, in one transaction. Commits.
 
     Prices come from the database, never from the form. Stock for every line is reserved
     with an atomic conditional update, in variant order; if any line lacks stock nothing is
     reserved and OutOfStock names the line. The order gets a random number, line snapshots,
     its first event and its queued confirmation; the cart is emptied. Submitting the same
-    form again (same checkout_token) returns the order already placed.
+    form again (same checkout_token) returns the order already placed. An email or client
+    address already holding the most unpaid orders is refused (TooManyUnpaidOrders).
     """
     if not checkout_token or not _TOKEN.match(checkout_token):
         raise ValidationFailed(_("This checkout form has expired. Please check the details "
                                  "and place the order again."))
     details = _clean(details)
     provider = get_provider(details.payment_method)
+    key = unpaid.client_key(client_address)
     try:
         with write_transaction():
             existing = _existing(checkout_token, owner.user_id)
@@ -139,7 +141,9 @@ def place_order(owner: CartOwner, details: CheckoutDetails, *, checkout_token: s
             existing = _existing(checkout_token, owner.user_id)
             if existing is not None:
                 return existing
+            unpaid.check_unpaid_caps(details.email, key)
             order = _create_order(owner, cart, details, provider, checkout_token, locale)
+            order.client_key = key
     except IntegrityError:
         # The same form submitted twice at once (PostgreSQL): the other request placed it.
         db.session.rollback()
@@ -173,11 +177,8 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
         postal_code=details.postal_code, country=details.country, phone=details.phone,
         shipping_method=details.shipping_method, payment_method=provider.code,
         subtotal=totals.subtotal, shipping_cost=totals.shipping, total=totals.total,
-        created_at=now,
+        created_at=now, payment_due_at=unpaid.payment_due(provider, now),
     )
-    if provider.online:
-        minutes = int(current_app.config["STORE_ORDER_PAYMENT_TIMEOUT_MINUTES"])
-        order.payment_due_at = now + timedelta(minutes=minutes)
     db.session.add(order)
     db.session.flush()
     try:
@@ -231,7 +232,8 @@ def addresses_of(user_id: int) -> list[Address]:
 
 
 def expire_unpaid(now=None) -> int:
-    """Cancel online-payment orders still unpaid after their due time, returning their stock.
+    """Cancel orders (online or manual payment) still unpaid after their due time, returning
+    their stock.
 
     Each order is its own transaction through the order service, so a run that stops halfway
     loses nothing and running it again (from cron or a loop) is safe. Returns how many

@@ -64,8 +64,11 @@ class Order(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # For online payments: the time after which unpaid stock goes back on the shelf.
+    # The time after which unpaid stock goes back on the shelf (online and manual payments).
     payment_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # A keyed hash of the client address that placed it: unpaid orders are capped per
+    # address without the shop keeping the address itself.
+    client_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
     user = relationship("User")
     lines: Mapped[list[OrderLine]] = relationship(

@@ -27,6 +27,7 @@ SUBJECTS = {
     "refunded": N_("Order %(number)s was refunded"),
 }
 STAFF_SUBJECT = N_("New order %(number)s")
+REMINDER_SUBJECT = N_("Order %(number)s is waiting for your payment")
 
 
 def order_link(order: Order) -> str:
@@ -106,3 +107,20 @@ def status_changed(order: Order, event: OrderEvent) -> None:
                    locale=locale, order_id=order.id,
                    dedupe_key=f"order:{order.id}:{status}:customer", event=event,
                    **_order_context(order, locale))
+
+
+def payment_reminder(order: Order) -> bool:
+    """Queue, once, the reminder that an unpaid manual order is about to expire.
+
+    Online payments expire within the hour and get none. Does not commit; returns True
+    when a reminder was queued now.
+    """
+    provider = payments.provider_for(order)
+    if provider is None or provider.online or order.payment_due_at is None:
+        return False
+    locale = _locale(order)
+    queued = send_templated("order_payment_reminder", order.email, "order_payment_reminder",
+                            REMINDER_SUBJECT, locale=locale, order_id=order.id,
+                            dedupe_key=f"order:{order.id}:payment_reminder:customer",
+                            due_at=order.payment_due_at, **_order_context(order, locale))
+    return queued is not None

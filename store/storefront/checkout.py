@@ -22,6 +22,16 @@ def checkout_limit() -> str:
     return current_app.config.get("STORE_CHECKOUT_LIMIT", "10/minute;60/hour")
 
 
+def checkout_address_limit() -> str:
+    """How often one client address may post them, however many cookies it drops."""
+    return current_app.config.get("STORE_CHECKOUT_LIMIT_PER_ADDRESS", "30/minute;200/hour")
+
+
+def client_address() -> str:
+    """The rate-limit key of the client's address (not its session)."""
+    return f"checkout-addr:{request.remote_addr}"
+
+
 def _render(form, summary, addresses, status=200):
     return render_template("storefront/checkout.html", form=form, summary=summary,
                            addresses=addresses), status
@@ -29,6 +39,7 @@ def _render(form, summary, addresses, status=200):
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @limiter.limit(checkout_limit, methods=["POST"])
+@limiter.limit(checkout_address_limit, methods=["POST"], key_func=client_address)
 def checkout_page():
     """GET: the checkout form. POST: place the order and go to it (or to the payment page)."""
     owner = cart_owner()
@@ -69,7 +80,8 @@ def checkout_page():
         save_address=bool(form.save_address.data) and not form.address_id.data)
     try:
         order = checkout.place_order(owner, details, checkout_token=form.checkout_token.data,
-                                     locale=current_locale())
+                                     locale=current_locale(),
+                                     client_address=request.remote_addr)
     except (EmptyCart, OutOfStock) as exc:
         flash(exc.message, "error")
         return redirect(url_for("storefront.cart"), 303)

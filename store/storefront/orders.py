@@ -18,7 +18,12 @@ from store.orders.status import can_cancel_by_customer, status_label
 from store.payments import can_pay_online, provider_for
 from store.storefront.blueprint import bp
 from store.storefront.cart import form_error
-from store.storefront.checkout import after_placing, checkout_limit
+from store.storefront.checkout import (
+    after_placing,
+    checkout_address_limit,
+    checkout_limit,
+    client_address,
+)
 from store.storefront.forms import ActionForm
 
 HISTORY_PAGE_SIZE = 20
@@ -69,6 +74,7 @@ def order_cancel(number):
 
 @bp.post("/orders/<number>/pay")
 @limiter.limit(checkout_limit)
+@limiter.limit(checkout_address_limit, key_func=client_address)
 def order_pay(number):
     """Try the online payment of a pending order again."""
     form = ActionForm()

@@ -1,5 +1,6 @@
 """Checkout: one order per form, server prices, atomic stock, clear refusals."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -58,7 +59,8 @@ def test_guest_checkout_places_the_order(client):
     assert [(e.from_status, e.to_status) for e in order.events] == [(None, "pending")]
     assert db.session.scalar(db.select(EmailMessage.id).where(
         EmailMessage.order_id == order.id, EmailMessage.kind == "order_confirmation"))
-    assert order.payment_due_at is None  # manual payment: no expiry
+    # Manual payment: the stock is held for the hold time (72 h by default), then expires.
+    assert order.payment_due_at - order.created_at == timedelta(hours=72)
     assert "Your cart is empty." in client.get("/cart").get_data(as_text=True)
 
 

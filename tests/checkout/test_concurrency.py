@@ -20,10 +20,14 @@ def crowd_buys(app) -> None:
     product = make_product(name="Last Lantern", stock=STOCK, price="19.00")
     variant_id = product.variants[0].id
     buyers = []
-    for _ in range(BUYERS):
+    for index in range(BUYERS):
+        # A crowd of different people: each their own email and connection (one address
+        # placing 120 unpaid orders is refused as hoarding, see tests/checkout/test_unpaid.py).
         client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.{index // 200}.{index % 200 + 1}"
         assert add_to_cart(client, variant_id, 1).status_code == 303
-        buyers.append((client, {**checkout_form(client), **ADDRESS}))
+        buyers.append((client, {**checkout_form(client), **ADDRESS,
+                                "email": f"buyer{index}@example.com"}))
 
     start = threading.Barrier(BUYERS)
     results: list = [None] * BUYERS

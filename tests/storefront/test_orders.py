@@ -193,14 +193,17 @@ def test_expire_unpaid_releases_stock_and_is_safe_to_rerun(app, runner):
     assert stock(variant_id) == 4
 
 
-def test_manual_orders_never_expire(app, client):
-    """Bank-transfer orders wait for staff, however long."""
+def test_manual_orders_expire_after_the_hold_time(app, client):
+    """Bank-transfer orders hold their stock for the hold time, then go back on sale."""
     product = make_product(stock=5)
-    order, _url = buy(client, product.variants[0].id)
-    assert order.payment_due_at is None
-    assert checkouts.expire_unpaid(utcnow() + timedelta(days=365)) == 0
+    variant_id = product.variants[0].id
+    order, url = buy(client, variant_id)
+    assert order.payment_due_at - order.created_at == timedelta(hours=72)
+    assert "We hold the items for you until" in client.get(url).get_data(as_text=True)
+    assert checkouts.expire_unpaid(utcnow() + timedelta(hours=71)) == 0
+    assert checkouts.expire_unpaid(utcnow() + timedelta(hours=73)) == 1
     db.session.refresh(order)
-    assert order.status == "pending"
+    assert order.status == "cancelled" and stock(variant_id) == 5
 
 
 def test_order_page_query_count_does_not_grow_with_lines(client, count_queries):

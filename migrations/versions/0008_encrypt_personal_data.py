@@ -5,8 +5,8 @@ names and the audit log's changes hold `v1:<key-id>:<base64>` values now, longer
 limits. Existing rows stay as they are (plaintext still reads); `flask keys rotate` encrypts
 them. The downgrade restores the old types and only works on rows that are plaintext.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-26 02:30:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Operations: load, crashes and backups against a running shop."""
