@@ -2,13 +2,15 @@
 
 import re
 
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
+from store import create_app
 from store.extensions import db
 from store.models import EmailMessage
 from store.notifications.delivery import flush_outbox
 from store.notifications.outbox import queue_email
-from tests.conftest import csrf_from
+from tests.conftest import base_config, csrf_from
 
 
 def test_delivered_reset_email_keeps_no_live_link(app, shop, smtp, auth):
@@ -35,3 +37,30 @@ def test_delivered_order_email_keeps_its_body(app, shop, smtp, auth):
     assert flush_outbox() == (1, 0)
     stored = db.session.scalars(select(EmailMessage)).one()
     assert stored.body_text == "Thanks, see http://x.test/o/1"
+
+
+def test_upgrade_forgets_links_of_account_mail_sent_before_it(tmp_path):
+    """Migration 0009 clears the bodies of account emails already delivered, and only those."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app(base_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
+    insert = text(
+        "INSERT INTO email_message (kind, recipients, sender, subject, body_text, body_html, "
+        "locale, status, attempts, last_error, next_attempt_at, created_at) VALUES (:kind, "
+        "'a@example.com', 'shop', 's', 'http://127.0.0.1:5000/reset/SECRET', '<a>SECRET</a>', "
+        "'en', :status, 0, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as conn:
+            for kind, status in (("account_reset_instructions", "sent"),
+                                 ("account_reset_instructions", "pending"),
+                                 ("order_confirmation", "sent")):
+                conn.execute(insert, {"kind": kind, "status": status})
+        upgrade(revision="0009")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT body_text, body_html FROM email_message "
+                                     "ORDER BY id")).all()
+        db.engine.dispose()
+    sent_account, pending_account, order_mail = rows
+    assert "SECRET" not in sent_account.body_text + sent_account.body_html
+    assert "SECRET" in pending_account.body_text  # still to be delivered
+    assert "SECRET" in order_mail.body_text
