@@ -80,6 +80,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "STORE_BANK_DETAILS": env.get(
             "STORE_BANK_DETAILS", "IBAN ES00 0000 0000 0000 0000 0000, SimpleStore S.L."
         ),
+        # Taxes: whether catalog prices include VAT, and the country a cart is priced for
+        # before it has an address (owner settings in the database: issue 11).
+        "STORE_PRICES_INCLUDE_TAX": _bool(env.get("STORE_PRICES_INCLUDE_TAX"), True),
+        "STORE_DEFAULT_COUNTRY": env.get("STORE_DEFAULT_COUNTRY", "ES").upper(),
         # Shipping: flat rates per method, free above a threshold (in the shop currency).
         "SHIPPING_STANDARD": _decimal(env.get("SHIPPING_STANDARD"), "4.90"),
         "SHIPPING_EXPRESS": _decimal(env.get("SHIPPING_EXPRESS"), "9.90"),

@@ -6,6 +6,7 @@ from store.models.catalog import Category, Product, ProductImage, Variant
 from store.models.inventory import StockMovement
 from store.models.notifications import EmailMessage
 from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
+from store.models.pricing import TaxRate
 from store.models.support import SupportReply, SupportTicket
 from store.models.users import Address, Role, User, WebAuthn
 
@@ -27,6 +28,7 @@ __all__ = [
     "StockMovement",
     "SupportReply",
     "SupportTicket",
+    "TaxRate",
     "User",
     "Variant",
     "WebAuthn",

@@ -46,6 +46,9 @@ class Product(db.Model):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     featured: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Which VAT rate applies (store.pricing.taxes.TAX_CLASSES): standard, reduced, ...
+    tax_class: Mapped[str] = mapped_column(String(16), default="standard",
+                                           server_default="standard")
     created_at: Mapped[Timestamp]
 
     category: Mapped[Category | None] = relationship(back_populates="products")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
@@ -48,7 +50,14 @@ class Order(db.Model):
     payment_reference: Mapped[str | None] = mapped_column(String(255), index=True)
 
     subtotal: Mapped[Money]
+    discount_total: Mapped[Money] = mapped_column(default=Decimal("0.00"), server_default="0")
     shipping_cost: Mapped[Money]
+    # The VAT in the total (lines and shipping); None on orders placed before taxes existed
+    # (unknown, never recomputed).
+    tax_total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2, asdecimal=True))
+    # Whether the catalog prices (unit_price, subtotal, shipping) included VAT when placed.
+    prices_include_tax: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                     server_default=sa_true())
     total: Mapped[Money]
 
     carrier: Mapped[str | None] = mapped_column(String(40))
@@ -111,6 +120,11 @@ class OrderLine(db.Model):
     unit_price: Mapped[Money]
     quantity: Mapped[int] = mapped_column(Integer)
     line_total: Mapped[Money]
+    # The VAT snapshot: net unit price, rate in percent and the line's tax; None on lines
+    # placed before taxes existed.
+    unit_price_net: Mapped[Decimal | None] = mapped_column(Numeric(12, 2, asdecimal=True))
+    tax_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2, asdecimal=True))
+    tax_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2, asdecimal=True))
 
     order: Mapped[Order] = relationship(back_populates="lines")
     variant = relationship("Variant")

@@ -52,10 +52,12 @@ def _rates(config=None) -> dict:
     }
 
 
-def shipping_cost(method: str, subtotal: Decimal, config=None) -> Decimal:
+def shipping_cost(method: str, subtotal: Decimal, config=None, *, country: str | None = None,
+                  weight: Decimal = Decimal(0)) -> Decimal:
     """What delivery costs for a subtotal; nothing to ship costs nothing.
 
     Standard delivery is free from the threshold up; express always costs its rate.
+    `country` and `weight` are accepted for shipping zones (not used yet).
     """
     if method not in METHODS:
         raise ValidationFailed(str(_l("Please choose a shipping method.")),
