@@ -53,6 +53,8 @@ def upgrade():
                                       server_default='0', nullable=False))
         batch_op.add_column(sa.Column('tax_total', sa.Numeric(precision=12, scale=2),
                                       nullable=True))
+        batch_op.add_column(sa.Column('shipping_tax_rate', sa.Numeric(precision=5, scale=2),
+                                      nullable=True))
         batch_op.add_column(sa.Column('prices_include_tax', sa.Boolean(),
                                       server_default=sa.true(), nullable=False))
     with op.batch_alter_table('order_line', schema=None) as batch_op:
@@ -71,6 +73,7 @@ def downgrade():
         batch_op.drop_column('unit_price_net')
     with op.batch_alter_table('order', schema=None) as batch_op:
         batch_op.drop_column('prices_include_tax')
+        batch_op.drop_column('shipping_tax_rate')
         batch_op.drop_column('tax_total')
         batch_op.drop_column('discount_total')
     # Plainly, not in batch mode: copying the product table would break the SQLite search

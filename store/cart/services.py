@@ -5,10 +5,10 @@ current prices in the database."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from store.extensions import db
 from store.models import Cart, CartLine, Product, Variant
 from store.models.base import utcnow
 from store.pricing import shipping
+from store.pricing.totals import OrderPrice, price_order
 
 MAX_LINE_QUANTITY = 99
 ZERO = Decimal("0.00")
@@ -79,24 +80,25 @@ class LineView:
 
 
 @dataclass
-class Totals:
-    """Money of a cart: subtotal, shipping and total, all Decimal."""
-
-    subtotal: Decimal
-    shipping: Decimal
-    total: Decimal
-
-
-@dataclass
 class CartSummary:
-    """A cart priced for display or checkout."""
+    """A cart priced for display or checkout (the money from store.pricing.totals)."""
 
     cart: Cart | None
     lines: list[LineView] = field(default_factory=list)
     shipping_method: str = "standard"
-    subtotal: Decimal = ZERO
-    shipping: Decimal = ZERO
-    total: Decimal = ZERO
+    price: OrderPrice | None = None
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.price.subtotal if self.price else ZERO
+
+    @property
+    def shipping(self) -> Decimal:
+        return self.price.shipping if self.price else ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.price.total if self.price else ZERO
 
     @property
     def item_count(self) -> int:
@@ -120,15 +122,6 @@ def display_name(variant: Variant) -> str:
     """A variant as customers name it: "Harbour Tee (M / Navy)"."""
     label = variant.label
     return f"{variant.product.name} ({label})" if label else variant.product.name
-
-
-def compute_totals(lines: Iterable[tuple[Decimal, int]], shipping_method: str = "standard",
-                   config=None) -> Totals:
-    """Subtotal of (unit price, quantity) pairs, shipping for it, and the total."""
-    subtotal = sum((Decimal(price) * quantity for price, quantity in lines), ZERO)
-    subtotal = subtotal.quantize(Decimal("0.01"))
-    cost = shipping.shipping_cost(shipping_method, subtotal, config)
-    return Totals(subtotal=subtotal, shipping=cost, total=subtotal + cost)
 
 
 def parse_quantity(raw, *, allow_zero: bool = False) -> int:
@@ -308,24 +301,27 @@ def merge_into_user(token: str | None, user_id: int) -> Cart | None:
     return saved
 
 
-def summarize(cart: Cart | None, shipping_method: str = "standard") -> CartSummary:
-    """Price a loaded cart from current prices: lines, subtotal, shipping and total.
+def summarize(cart: Cart | None, shipping_method: str = "standard", *,
+              country: str | None = None, discount=None) -> CartSummary:
+    """Price a loaded cart from current prices: lines, subtotal, shipping, VAT and total.
 
-    Withdrawn lines are shown but not counted; lines short of stock are counted and flagged.
+    Without an address yet, the cart is priced for the shop's default country. Withdrawn
+    lines are shown but not counted; lines short of stock are counted and flagged.
     """
     if shipping_method not in shipping.METHODS:
         shipping_method = "standard"
     views = []
     for line in (cart.lines if cart is not None else []):
         variant = line.variant
-        unavailable = not (variant.active and variant.product.active)
-        price = variant.price
         views.append(LineView(
-            line=line, unit_price=price,
-            line_total=ZERO if unavailable else price * line.quantity,
-            unavailable=unavailable, short_of_stock=line.quantity > variant.stock,
+            line=line, unit_price=variant.price, line_total=ZERO,
+            unavailable=not (variant.active and variant.product.active),
+            short_of_stock=line.quantity > variant.stock,
         ))
-    totals = compute_totals(((v.unit_price, v.quantity) for v in views if not v.unavailable),
-                            shipping_method)
-    return CartSummary(cart=cart, lines=views, shipping_method=shipping_method,
-                       subtotal=totals.subtotal, shipping=totals.shipping, total=totals.total)
+    counted = [view for view in views if not view.unavailable]
+    price = price_order([(v.variant, v.unit_price, v.quantity) for v in counted],
+                        country=country or current_app.config["STORE_DEFAULT_COUNTRY"],
+                        shipping_method=shipping_method, discount=discount)
+    for view, priced in zip(counted, price.lines, strict=True):
+        view.line_total = priced.line_total
+    return CartSummary(cart=cart, lines=views, shipping_method=shipping_method, price=price)

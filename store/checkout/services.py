@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from store.cart.services import CartOwner, compute_totals, display_name, find_cart
+from store.cart.services import CartOwner, display_name, find_cart
 from store.checkout import unpaid
 from store.database import write_transaction
 from store.errors import EmptyCart, NotFound, OutOfStock, StoreError, ValidationFailed
@@ -25,6 +25,7 @@ from store.orders import emails as order_emails
 from store.orders import services as orders
 from store.payments import get_provider
 from store.pricing import shipping
+from store.pricing.totals import price_order
 
 log = logging.getLogger(__name__)
 
@@ -164,9 +165,9 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
             raise ValidationFailed(_("“%(name)s” is no longer for sale. Please remove it from "
                                      "your cart to continue.", name=names[line.variant_id]),
                                    variant_id=line.variant_id)
-    priced = [(line, line.variant.price) for line in cart.lines]
-    totals = compute_totals(((price, line.quantity) for line, price in priced),
-                            details.shipping_method)
+    price = price_order([(line.variant, line.variant.price, line.quantity)
+                         for line in cart.lines],
+                        country=details.country, shipping_method=details.shipping_method)
     now = utcnow()
     order = Order(
         number=_unique_number(), checkout_token=checkout_token, user_id=owner.user_id,
@@ -176,7 +177,9 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
         address_line2=details.address_line2, city=details.city,
         postal_code=details.postal_code, country=details.country, phone=details.phone,
         shipping_method=details.shipping_method, payment_method=provider.code,
-        subtotal=totals.subtotal, shipping_cost=totals.shipping, total=totals.total,
+        subtotal=price.subtotal, discount_total=price.discount, shipping_cost=price.shipping,
+        tax_total=price.tax, shipping_tax_rate=price.shipping_tax_rate,
+        prices_include_tax=price.prices_include_tax, total=price.total,
         created_at=now, payment_due_at=unpaid.payment_due(provider, now),
     )
     db.session.add(order)
@@ -187,12 +190,14 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
     except OutOfStock as exc:
         variant_id = exc.details.get("variant_id")
         raise OutOfStock(_stock_message(variant_id, names), variant_id=variant_id) from exc
-    for line, price in priced:
+    for line, priced in zip(cart.lines, price.lines, strict=True):
         variant = line.variant
         order.lines.append(OrderLine(
             variant_id=variant.id, product_name=variant.product.name, sku=variant.sku,
-            options=dict(variant.options or {}), unit_price=price, quantity=line.quantity,
-            line_total=price * line.quantity))
+            options=dict(variant.options or {}), unit_price=priced.unit_price,
+            quantity=line.quantity, line_total=priced.line_total,
+            unit_price_net=priced.unit_price_net, tax_rate=priced.tax_rate,
+            tax_amount=priced.tax_amount))
     db.session.add(OrderEvent(order=order, from_status=None, to_status="pending",
                               note="Order placed", user_id=owner.user_id))
     if details.save_address and owner.user_id is not None:

@@ -55,6 +55,8 @@ class Order(db.Model):
     # The VAT in the total (lines and shipping); None on orders placed before taxes existed
     # (unknown, never recomputed).
     tax_total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2, asdecimal=True))
+    # The rate shipping was taxed at (the country's standard rate when placed).
+    shipping_tax_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2, asdecimal=True))
     # Whether the catalog prices (unit_price, subtotal, shipping) included VAT when placed.
     prices_include_tax: Mapped[bool] = mapped_column(Boolean, default=True,
                                                      server_default=sa_true())

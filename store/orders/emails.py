@@ -17,6 +17,7 @@ from store.notifications.outbox import N_, send_templated, send_to_staff
 from store.orders.access import build_url, order_url
 from store.orders.carriers import carrier_name, tracking_url
 from store.pricing import shipping
+from store.pricing.totals import order_price
 
 SUBJECTS = {
     "placed": N_("Order %(number)s received"),
@@ -56,6 +57,7 @@ def _order_context(order: Order, locale: str) -> dict:
         "number": order.number,
         "order_url": order_link(order),
         "lines": list(order.lines),
+        "price": order_price(order),
         "address": order.address_lines()[:-1] + [country],
         "payment_label": payment_label,
         "payment_instructions": instructions,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -73,6 +74,12 @@ def country_rates(country: str | None) -> dict[str, Decimal]:
     rates = {tax_class: listed.get(tax_class, standard) for tax_class in TAX_CLASSES}
     rates["zero"] = listed.get("zero", ZERO_RATE)
     return {tax_class: Decimal(rate) for tax_class, rate in rates.items()}
+
+
+def format_rate(rate) -> str:
+    """A rate as people write it, in the active language: 21, 25.5 (25,5 in Spanish)."""
+    value = Decimal(rate)
+    return format_decimal(value.quantize(Decimal(1)) if value == value.to_integral() else value)
 
 
 def rate_for(country: str | None, tax_class: str) -> Decimal:

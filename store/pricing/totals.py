@@ -79,16 +79,16 @@ class OrderPrice:
     shipping: Decimal
     shipping_tax_rate: Decimal
     shipping_tax: Decimal
-    tax: Decimal
+    tax: Decimal | None       # None: an order placed before taxes existed (unknown)
     taxes: tuple[TaxShare, ...]
     total: Decimal
     prices_include_tax: bool
     country: str | None
 
     @property
-    def tax_label(self) -> str:
-        """How the VAT relates to the total: "included" or "added"."""
-        return "included" if self.prices_include_tax else "added"
+    def tax_known(self) -> bool:
+        """False for orders placed before taxes existed: their VAT is not known."""
+        return self.tax is not None
 
 
 def _tax_class(item) -> str:
@@ -163,3 +163,26 @@ def price_order(lines, *, country: str | None, shipping_method: str,
                       tax=tax, taxes=_shares(priced, (ship_rate, cost, ship_tax),
                                              prices_include_tax),
                       total=total, prices_include_tax=prices_include_tax, country=country)
+
+
+def order_price(order) -> OrderPrice:
+    """A placed order's money as price_order gave it, from the order's own snapshot.
+
+    Never recomputed from today's rates or prices. Orders placed before taxes existed have
+    no VAT figures (`tax` is None).
+    """
+    lines = tuple(PricedLine("", ln.unit_price, ln.unit_price_net if ln.unit_price_net
+                             is not None else ln.unit_price, ln.quantity,
+                             ln.tax_rate or ZERO, ZERO, ln.tax_amount or ZERO, ln.line_total)
+                  for ln in order.lines)
+    included = bool(order.prices_include_tax)
+    ship_rate = order.shipping_tax_rate or ZERO
+    ship_tax, taxes = ZERO, ()
+    if order.tax_total is not None:
+        ship_tax = order.tax_total - sum((ln.tax_amount for ln in lines), ZERO)
+        taxes = _shares(lines, (ship_rate, order.shipping_cost, ship_tax), included)
+    return OrderPrice(lines=lines, subtotal=order.subtotal, discount=order.discount_total or ZERO,
+                      free_shipping=False, shipping=order.shipping_cost,
+                      shipping_tax_rate=ship_rate, shipping_tax=ship_tax, tax=order.tax_total,
+                      taxes=taxes, total=order.total, prices_include_tax=included,
+                      country=order.country)

@@ -14,7 +14,7 @@ from flask_login import current_user, user_logged_in
 
 from store.cart import services as carts
 from store.errors import StoreError
-from store.pricing import shipping
+from store.pricing import shipping, taxes, totals
 from store.storefront.blueprint import bp
 from store.storefront.forms import CartAddForm, CartUpdateForm
 
@@ -26,6 +26,10 @@ COUNT_KEY = "store.cart_count"
 bp.add_app_template_global(carts.MAX_LINE_QUANTITY, "max_line_quantity")
 # Cart, checkout, order and back-office pages name shipping methods through one function.
 bp.add_app_template_global(shipping.shipping_label, "shipping_label")
+# VAT rates as printed ("21", "25,5"), and a placed order's money from its snapshot (the
+# back office's order page shows it too).
+bp.add_app_template_global(taxes.format_rate, "rate_label")
+bp.add_app_template_global(totals.order_price, "order_price")
 
 
 def cart_owner() -> carts.CartOwner:

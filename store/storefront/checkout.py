@@ -32,6 +32,19 @@ def client_address() -> str:
     return f"checkout-addr:{request.remote_addr}"
 
 
+def _country(form, addresses) -> str:
+    """The country the order summary is priced for: the one chosen, else a saved address's,
+    else the shop's default."""
+    if request.method == "POST":
+        chosen = next((a for a in addresses if a.id == form.address_id.data), None)
+        country = chosen.country if chosen else str(form.country.data or "").upper()
+    else:
+        country = addresses[-1].country if addresses else ""
+    if len(country) == 2 and country.isalpha():
+        return country
+    return current_app.config["STORE_DEFAULT_COUNTRY"]
+
+
 def _render(form, summary, addresses, status=200):
     return render_template("storefront/checkout.html", form=form, summary=summary,
                            addresses=addresses), status
@@ -47,7 +60,8 @@ def checkout_page():
     addresses = checkout.addresses_of(user_id) if user_id else []
     form = CheckoutForm()
     method = form.shipping_method.data if request.method == "POST" else "standard"
-    summary = carts.summarize(carts.find_cart(owner), method)
+    summary = carts.summarize(carts.find_cart(owner), method,
+                              country=_country(form, addresses))
     form.set_choices(summary.subtotal, addresses)
     if request.method == "GET":
         if summary.is_empty:

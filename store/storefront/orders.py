@@ -16,6 +16,7 @@ from store.orders import services as orders
 from store.orders.access import access_values, find_order_for_viewer
 from store.orders.status import can_cancel_by_customer, status_label
 from store.payments import can_pay_online, provider_for
+from store.pricing.totals import order_price
 from store.storefront.blueprint import bp
 from store.storefront.cart import form_error
 from store.storefront.checkout import (
@@ -49,6 +50,7 @@ def order_detail(number):
     form = ActionForm(token=request.args.get("token", ""))
     return render_template(
         "storefront/order.html", order=order, form=form, provider=provider,
+        price=order_price(order),
         instructions=provider.instructions(order, current_app.config) if provider else "",
         can_pay=can_pay_online(order), can_cancel=can_cancel_by_customer(order),
         status_label=status_label,

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.cart.services import MAX_LINE_QUANTITY, compute_totals
-from store.config import load_config
+from store.cart.services import MAX_LINE_QUANTITY
 from store.extensions import db
 from store.models import CartLine, Product, Variant
+from store.pricing.totals import price_order
 from tests.factories import make_product
 from tests.shopping import (
     add_to_cart,
@@ -196,11 +196,15 @@ _prices = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("9999.99"), p
                       max_size=20),
        method=st.sampled_from(["standard", "express"]),
        rates=st.tuples(_prices, _prices, _prices))
-def test_totals_are_lines_plus_shipping_and_never_negative(lines, method, rates):
+def test_totals_are_lines_plus_shipping_and_never_negative(app, lines, method, rates):
     """Whatever is in the cart, total = sum of lines + shipping, and nothing is negative."""
-    config = load_config({"SHIPPING_STANDARD": rates[0], "SHIPPING_EXPRESS": rates[1],
-                          "SHIPPING_FREE_THRESHOLD": rates[2]})
-    totals = compute_totals(lines, method, config)
+    # given any shipping rates, with catalog prices including VAT (the demo shop)
+    app.config.update(SHIPPING_STANDARD=rates[0], SHIPPING_EXPRESS=rates[1],
+                      SHIPPING_FREE_THRESHOLD=rates[2], STORE_PRICES_INCLUDE_TAX=True)
+    # when the lines are priced
+    totals = price_order([("standard", price, quantity) for price, quantity in lines],
+                         country="ES", shipping_method=method)
+    # then
     expected = sum((price * quantity for price, quantity in lines), Decimal("0"))
     assert totals.subtotal == expected
     assert totals.total == totals.subtotal + totals.shipping
