@@ -17,6 +17,7 @@ from store.errors import ValidationFailed
 from store.extensions import db
 from store.inventory import services as inventory
 from store.models import Category, Product, ProductImage, Variant
+from store.pricing import taxes
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
               message="Lowercase letters, digits and single hyphens only.")
@@ -112,12 +113,15 @@ class ProductAdmin(StoreModelView):
     column_labels = {"category.name": "Category", "created_at": "Added"}
     column_formatters = {"price": lambda v, c, m, n: f"{m.price:.2f}"}
 
-    form_columns = ("name", "slug", "category", "price", "description", "active", "featured",
-                    "variants", "images")
+    form_columns = ("name", "slug", "category", "price", "tax_class", "description", "active",
+                    "featured", "variants", "images")
+    form_choices = {"tax_class": [(c, taxes.CLASS_LABELS[c]) for c in taxes.TAX_CLASSES]}
     form_args = {
         "slug": {"validators": [Optional(), SLUG],
                  "description": "Part of the product's address; empty: made from the name."},
-        "price": {"validators": [NumberRange(min=0)]},
+        "price": {"validators": [NumberRange(min=0)],
+                  "description": "With or without VAT, as the shop's prices are entered."},
+        "tax_class": {"label": "Tax class", "description": "Which VAT rate applies."},
         "description": {"description": "Markdown or simple HTML; scripts and styles are "
                                        "removed."},
     }
