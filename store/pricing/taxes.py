@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from store.database import write_transaction
@@ -52,14 +51,15 @@ def seed_tax_rates() -> int:
 
 
 def check_rate(country: str | None, tax_class: str | None, rate) -> None:
-    """Refuse a rate row that cannot be used: ValidationFailed names the field."""
+    """Refuse a rate row that cannot be used: ValidationFailed names the field (in English:
+    only the back office edits rates)."""
     if not country or len(country) != 2 or not country.isalpha() or not country.isupper():
-        raise ValidationFailed(str(_l("Use the country's two-letter code, e.g. ES.")),
+        raise ValidationFailed("Use the country's two-letter code, e.g. ES.",
                                field="country")
     if tax_class not in TAX_CLASSES:
-        raise ValidationFailed(str(_l("Choose one of the tax classes.")), field="tax_class")
+        raise ValidationFailed("Choose one of the tax classes.", field="tax_class")
     if rate is None or not Decimal(0) <= Decimal(rate) <= Decimal(100):
-        raise ValidationFailed(str(_l("A tax rate is a percentage from 0 to 100.")),
+        raise ValidationFailed("A tax rate is a percentage from 0 to 100.",
                                field="rate")
 
 

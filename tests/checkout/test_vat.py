@@ -93,3 +93,11 @@ def test_orders_from_before_taxes_keep_their_totals(client, auth):
     admin = client.get(f"/admin/order/details/?id={order.id}").get_data(as_text=True)
     assert "unknown (placed before taxes)" in admin
     assert "VAT 21" not in admin
+
+
+def test_vat_is_named_in_spanish(client, tee):
+    """A Spanish visitor's cart says "IVA incluido" and "IVA 21 %"."""
+    add_to_cart(client, tee.variants[0].id)
+    html = client.get("/cart", headers={"Accept-Language": "es-ES,es;q=0.9"}).get_data(
+        as_text=True)
+    assert "IVA incluido" in html and "IVA 21 %" in html
