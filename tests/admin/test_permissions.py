@@ -6,7 +6,7 @@ from store.extensions import db
 
 # DESIGN.md: staff run catalog, inventory, orders and customers; users, roles and the audit
 # log are for owners only.
-OWNER_ONLY = {"user", "role", "auditevent"}
+OWNER_ONLY = {"user", "role", "auditevent", "tax_rate"}
 STAFF_VIEWS = {"admin", "product", "category", "variant", "stockmovement", "order", "customer",
                "emailmessage", "supportticket", "productimport"}
 
