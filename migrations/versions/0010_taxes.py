@@ -4,7 +4,7 @@ Existing products get the standard class. Existing orders keep their totals: the
 NULL (unknown, never recomputed) and their discount 0. The rates are seeded for Spain
 (21 / 10 / 4 / 0 %) and the standard rate of the other EU countries.
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01 10:00:00.000000
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
