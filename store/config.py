@@ -84,6 +84,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SHIPPING_STANDARD": _decimal(env.get("SHIPPING_STANDARD"), "4.90"),
         "SHIPPING_EXPRESS": _decimal(env.get("SHIPPING_EXPRESS"), "9.90"),
         "SHIPPING_FREE_THRESHOLD": _decimal(env.get("SHIPPING_FREE_THRESHOLD"), "60.00"),
+        "STORE_DEFAULT_COUNTRY": env.get("STORE_DEFAULT_COUNTRY", "ES").upper(),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(ROOT / "static" / "uploads"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Host names the shop answers to (comma-separated); any other Host header is a 400.

@@ -123,11 +123,12 @@ def display_name(variant: Variant) -> str:
 
 
 def compute_totals(lines: Iterable[tuple[Decimal, int]], shipping_method: str = "standard",
-                   config=None) -> Totals:
+                   config=None, *, country: str | None = None, weight: Decimal = ZERO) -> Totals:
     """Subtotal of (unit price, quantity) pairs, shipping for it, and the total."""
     subtotal = sum((Decimal(price) * quantity for price, quantity in lines), ZERO)
     subtotal = subtotal.quantize(Decimal("0.01"))
-    cost = shipping.shipping_cost(shipping_method, subtotal, config)
+    cost = shipping.shipping_cost(shipping_method, subtotal, config, country=country,
+                                  weight=weight)
     return Totals(subtotal=subtotal, shipping=cost, total=subtotal + cost)
 
 

@@ -166,7 +166,8 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
                                    variant_id=line.variant_id)
     priced = [(line, line.variant.price) for line in cart.lines]
     totals = compute_totals(((price, line.quantity) for line, price in priced),
-                            details.shipping_method)
+                            details.shipping_method, country=details.country,
+                            weight=shipping.cart_weight(cart.lines))
     now = utcnow()
     order = Order(
         number=_unique_number(), checkout_token=checkout_token, user_id=owner.user_id,

@@ -17,6 +17,7 @@ from store.extensions import db
 from store.inventory import services as inventory
 from store.models import Category, Product, ProductImage, StockMovement, User, Variant
 from store.models.base import utcnow
+from store.pricing import shipping
 
 SEEDS = ROOT / "seeds"
 DEMO_USERS = (("owner@example.com", "owner", "Olivia Owner"),
@@ -27,6 +28,7 @@ DEMO_USERS = (("owner@example.com", "owner", "Olivia Owner"),
 def seed_demo() -> dict:
     """Roles, demo accounts (development only) and the demo catalog when the shop is empty."""
     accounts.ensure_roles()
+    shipping.ensure_default_zones()
     created = {"users": 0, "products": 0}
     if current_app.config.get("STORE_DEMO_ACCOUNTS"):
         password = current_app.config["STORE_DEMO_PASSWORD"]

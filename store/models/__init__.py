@@ -6,6 +6,7 @@ from store.models.catalog import Category, Product, ProductImage, Variant
 from store.models.inventory import StockMovement
 from store.models.notifications import EmailMessage
 from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
+from store.models.shipping import ShippingBand, ShippingMethod, ShippingZone
 from store.models.support import SupportReply, SupportTicket
 from store.models.users import Address, Role, User, WebAuthn
 
@@ -24,6 +25,9 @@ __all__ = [
     "Product",
     "ProductImage",
     "Role",
+    "ShippingBand",
+    "ShippingMethod",
+    "ShippingZone",
     "StockMovement",
     "SupportReply",
     "SupportTicket",

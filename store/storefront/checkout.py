@@ -12,6 +12,7 @@ from store.i18n import current_locale
 from store.orders.access import access_values, find_order_for_viewer, order_url
 from store.payments import get_provider
 from store.payments import stripe_webhook as stripe_events
+from store.pricing import shipping
 from store.storefront.blueprint import bp
 from store.storefront.cart import cart_owner, form_error
 from store.storefront.forms import CheckoutForm
@@ -48,7 +49,9 @@ def checkout_page():
     form = CheckoutForm()
     method = form.shipping_method.data if request.method == "POST" else "standard"
     summary = carts.summarize(carts.find_cart(owner), method)
-    form.set_choices(summary.subtotal, addresses)
+    weight = shipping.cart_weight(summary.cart.lines if summary.cart is not None else [])
+    form.set_choices(summary.subtotal, addresses, weight=weight,
+                     country=form.country.data if request.method == "POST" else None)
     if request.method == "GET":
         if summary.is_empty:
             flash(_("Your cart is empty."), "error")
@@ -64,6 +67,7 @@ def checkout_page():
     if user_id and form.address_id.data:
         try:
             form.use_address(checkout.saved_address(user_id, form.address_id.data))
+            form.set_methods(summary.subtotal, form.country.data, weight)
         except NotFound as exc:
             form.address_id.errors = [exc.message]
             return _render(form, summary, addresses, 400)
