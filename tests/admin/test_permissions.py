@@ -5,8 +5,8 @@ import pytest
 from store.extensions import db
 
 # DESIGN.md: staff run catalog, inventory, orders and customers; users, roles and the audit
-# log are for owners only.
-OWNER_ONLY = {"user", "role", "auditevent"}
+# log, and the shop settings (shipping zones), are for owners only.
+OWNER_ONLY = {"user", "role", "auditevent", "shipping_zone", "shipping_method"}
 STAFF_VIEWS = {"admin", "product", "category", "variant", "stockmovement", "order", "customer",
                "emailmessage", "supportticket", "productimport"}
 
