@@ -165,7 +165,8 @@ def allowed_countries() -> list[str]:
 
 def country_name(code: str) -> str:
     """A country's name in the visitor's language (the code when Babel does not know it)."""
-    return get_locale().territories.get(code, code)
+    locale = get_locale() if has_request_context() else Locale("en")
+    return locale.territories.get(code, code)
 
 
 def _find_zone(zones: list[Zone], country: str) -> Zone:
