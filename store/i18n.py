@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -12,6 +12,8 @@ LOCALE_NAMES = {"en": "English", "es": "Español"}
 def select_locale() -> str:
     """The visitor's choice, else their account's, else the browser's, else the default."""
     locales = current_app.config["STORE_LOCALES"]
+    if not has_request_context():  # commands, the outbox worker, services called directly
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in locales:
         return chosen

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from store import create_app
 from store.extensions import db
+from store.pricing.shipping import ensure_default_zones
 
 PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
@@ -120,6 +121,7 @@ def make_app(tmp_path: Path, **overrides):
         from store.accounts.services import ensure_roles
 
         ensure_roles()
+        ensure_default_zones()
         db.session.remove()
     return app
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Response, g, stream_with_context
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model.form import InlineFormAdmin
@@ -43,8 +45,8 @@ class OptionsField(StringField):
 class VariantInline(InlineFormAdmin):
     """Variant rows in the product form; stock is not a field (see Inventory)."""
 
-    form_columns = ("id", "sku", "options", "price_override", "low_stock_threshold", "active",
-                    "position", "initial_stock")
+    form_columns = ("id", "sku", "options", "price_override", "weight", "low_stock_threshold",
+                    "active", "position", "initial_stock")
     form_overrides = {"options": OptionsField}
     form_args = {
         "sku": {"label": "SKU", "validators": [Regexp(r"^\S{1,64}$",
@@ -53,6 +55,7 @@ class VariantInline(InlineFormAdmin):
         "price_override": {"label": "Price override",
                            "description": "Empty: the product's price",
                            "validators": [Optional(), NumberRange(min=0)]},
+        "weight": {"label": "Weight (kg)", "validators": [Optional(), NumberRange(min=0)]},
         "low_stock_threshold": {"label": "Low-stock threshold",
                                 "validators": [NumberRange(min=0)]},
     }
@@ -63,6 +66,8 @@ class VariantInline(InlineFormAdmin):
     }
 
     def on_model_change(self, form, model, is_created):
+        if model.weight is None:
+            model.weight = Decimal("0")
         if is_created:
             model.stock = 0
             amount = form.initial_stock.data or 0

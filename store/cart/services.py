@@ -8,7 +8,6 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -320,8 +319,9 @@ def summarize(cart: Cart | None, shipping_method: str = "standard", *,
         ))
     counted = [view for view in views if not view.unavailable]
     price = price_order([(v.variant, v.unit_price, v.quantity) for v in counted],
-                        country=country or current_app.config["STORE_DEFAULT_COUNTRY"],
-                        shipping_method=shipping_method, discount=discount)
+                        country=country or shipping.default_country(),
+                        shipping_method=shipping_method, discount=discount,
+                        weight=shipping.cart_weight(counted))
     for view, priced in zip(counted, price.lines, strict=True):
         view.line_total = priced.line_total
     return CartSummary(cart=cart, lines=views, shipping_method=shipping_method, price=price)

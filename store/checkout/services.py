@@ -167,7 +167,8 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
                                    variant_id=line.variant_id)
     price = price_order([(line.variant, line.variant.price, line.quantity)
                          for line in cart.lines],
-                        country=details.country, shipping_method=details.shipping_method)
+                        country=details.country, shipping_method=details.shipping_method,
+                        weight=shipping.cart_weight(cart.lines))
     now = utcnow()
     order = Order(
         number=_unique_number(), checkout_token=checkout_token, user_id=owner.user_id,

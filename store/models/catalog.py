@@ -79,6 +79,9 @@ class Variant(db.Model):
     # Changed only through store.inventory.services, which records a StockMovement.
     stock: Mapped[int] = mapped_column(Integer, default=0)
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    # In kg, for shipping methods priced by weight.
+    weight: Mapped[Decimal] = mapped_column(db.Numeric(8, 3), default=Decimal("0"),
+                                            server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -1,17 +1,27 @@
 """Checkout pages: the form, placing the order, and the way back from Stripe."""
 
+from decimal import Decimal
+
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from store.cart import services as carts
 from store.checkout import services as checkout
-from store.errors import EmptyCart, NotFound, OutOfStock, PaymentError, StoreError
+from store.errors import (
+    EmptyCart,
+    NotFound,
+    OutOfStock,
+    PaymentError,
+    StoreError,
+    ValidationFailed,
+)
 from store.extensions import csrf, limiter
 from store.i18n import current_locale
 from store.orders.access import access_values, find_order_for_viewer, order_url
 from store.payments import get_provider
 from store.payments import stripe_webhook as stripe_events
+from store.pricing import shipping
 from store.storefront.blueprint import bp
 from store.storefront.cart import cart_owner, form_error
 from store.storefront.forms import CheckoutForm
@@ -40,9 +50,19 @@ def _country(form, addresses) -> str:
         country = chosen.country if chosen else str(form.country.data or "").upper()
     else:
         country = addresses[-1].country if addresses else ""
-    if len(country) == 2 and country.isalpha():
+    if country in shipping.allowed_countries():
         return country
-    return current_app.config["STORE_DEFAULT_COUNTRY"]
+    return shipping.default_country()  # the form itself reports a country we cannot use
+
+
+def _summary(cart, method, country):
+    """The cart priced for the country; with a method that country's zone does not offer
+    (the form reports it), priced with the zone's first method instead."""
+    try:
+        return carts.summarize(cart, method, country=country)
+    except ValidationFailed:
+        offered = [option.code for option in shipping.options(Decimal("0"), country=country)]
+        return carts.summarize(cart, offered[0] if offered else method, country=country)
 
 
 def _render(form, summary, addresses, status=200):
@@ -60,9 +80,10 @@ def checkout_page():
     addresses = checkout.addresses_of(user_id) if user_id else []
     form = CheckoutForm()
     method = form.shipping_method.data if request.method == "POST" else "standard"
-    summary = carts.summarize(carts.find_cart(owner), method,
-                              country=_country(form, addresses))
-    form.set_choices(summary.subtotal, addresses)
+    summary = _summary(carts.find_cart(owner), method, _country(form, addresses))
+    weight = shipping.cart_weight(summary.cart.lines if summary.cart is not None else [])
+    form.set_choices(summary.subtotal, addresses, weight=weight,
+                     country=form.country.data if request.method == "POST" else None)
     if request.method == "GET":
         if summary.is_empty:
             flash(_("Your cart is empty."), "error")
@@ -78,6 +99,7 @@ def checkout_page():
     if user_id and form.address_id.data:
         try:
             form.use_address(checkout.saved_address(user_id, form.address_id.data))
+            form.set_methods(summary.subtotal, form.country.data, weight)
         except NotFound as exc:
             form.address_id.errors = [exc.message]
             return _render(form, summary, addresses, 400)

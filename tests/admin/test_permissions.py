@@ -5,8 +5,8 @@ import pytest
 from store.extensions import db
 
 # DESIGN.md: staff run catalog, inventory, orders and customers; users, roles and the audit
-# log are for owners only.
-OWNER_ONLY = {"user", "role", "auditevent", "tax_rate"}
+# log, and the shop settings (tax rates, shipping zones), are for owners only.
+OWNER_ONLY = {"user", "role", "auditevent", "tax_rate", "shipping_zone", "shipping_method"}
 STAFF_VIEWS = {"admin", "product", "category", "variant", "stockmovement", "order", "customer",
                "emailmessage", "supportticket", "productimport"}
 

@@ -62,14 +62,17 @@ def test_demo_tee_to_spain(client, auth, tee):
 
 
 def test_germany_and_the_rest_of_the_world(client, tee):
-    """Shipped to Germany the VAT in the price is Germany's 19 %; to the US there is none."""
+    """Shipped to Germany the VAT in the price is Germany's 19 % and shipping is the EU's
+    12.00; to the US shipping is 25.00 and there is no VAT."""
     add_to_cart(client, tee.variants[0].id)
     checkout(client, country="DE")
     add_to_cart(client, tee.variants[0].id)
     checkout(client, country="US")
     de, us = db.session.scalars(db.select(Order).order_by(Order.id))
     assert de.lines[0].tax_rate == D("19") and de.lines[0].tax_amount == D("3.51")
-    assert de.tax_total == D("3.51") + D("0.78") and de.total == D("26.90")
+    assert de.shipping_cost == D("12.00") and de.total == D("34.00")
+    assert de.tax_total == D("3.51") + D("1.92")  # 12.00 shipping holds 1.92 at 19 %
+    assert us.shipping_cost == D("25.00") and us.total == D("47.00")
     assert us.tax_total == D("0.00") and us.lines[0].unit_price_net == D("22.00")
 
 

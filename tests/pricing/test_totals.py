@@ -52,12 +52,12 @@ def test_mixed_classes_give_one_row_per_rate():
 def test_country_fallbacks():
     """A class a country lacks uses its standard rate; a country with no rates pays none."""
     de = price_order([("reduced", D("11.90"), 1), ("zero", D("5.00"), 1)], country="DE",
-                     shipping_method="express", prices_include_tax=True)
+                     shipping_method="standard", prices_include_tax=True)
     assert [line.tax_rate for line in de.lines] == [D("19"), D("0")]
     assert de.lines[0].tax_amount == D("1.90")
     us = price_order([("standard", D("22.00"), 1)], country="US",
                      shipping_method="standard", prices_include_tax=False)
-    assert us.tax == D("0.00") and us.total == D("26.90") and us.taxes == ()
+    assert us.tax == D("0.00") and us.total == D("47.00") and us.taxes == ()
 
 
 def test_rounding_is_half_up_per_line():
@@ -103,12 +103,13 @@ _line = st.tuples(st.sampled_from(TAX_CLASSES), _price, st.integers(min_value=1,
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(_line, min_size=1, max_size=10), included=st.booleans(),
-       country=st.sampled_from(["ES", "DE", "FI", "US"]),
-       method=st.sampled_from(["standard", "express"]),
+       destination=st.sampled_from([("ES", "standard"), ("ES", "express"), ("DE", "standard"),
+                                    ("FI", "standard"), ("US", "standard")]),
        discount=st.one_of(st.none(), st.builds(Discount, _price, st.booleans())))
-def test_any_cart_adds_up_to_the_cent(lines, included, country, method, discount):
+def test_any_cart_adds_up_to_the_cent(lines, included, destination, discount):
     """For any cart, lines + shipping − discount (+ added VAT) is the total, to the cent,
     and the VAT per rate adds up to the VAT total."""
+    country, method = destination  # each country with a method its shipping zone offers
     # when any cart is priced, with or without VAT in the catalog prices
     price = price_order(lines, country=country, shipping_method=method, discount=discount,
                         prices_include_tax=included)
