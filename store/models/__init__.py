@@ -6,6 +6,7 @@ from store.models.catalog import Category, Product, ProductImage, Variant
 from store.models.inventory import StockMovement
 from store.models.notifications import EmailMessage
 from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
+from store.models.settings import StoreSettings
 from store.models.support import SupportReply, SupportTicket
 from store.models.users import Address, Role, User, WebAuthn
 
@@ -25,6 +26,7 @@ __all__ = [
     "ProductImage",
     "Role",
     "StockMovement",
+    "StoreSettings",
     "SupportReply",
     "SupportTicket",
     "User",
