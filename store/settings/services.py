@@ -10,7 +10,7 @@ its next request, without a restart. The environment only seeds the row on first
 from __future__ import annotations
 
 import os
-import threading
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from email.utils import parseaddr
 from typing import Any
@@ -66,11 +66,13 @@ EDITABLE = tuple(f.name for f in fields(Settings) if f.name != "version")
 
 
 class _Cache:
-    """One process's copy of the settings (one per app: two test apps are two workers)."""
+    """One process's copy of the settings (one per app: two test apps are two workers).
 
-    def __init__(self):
-        self.snapshot: Settings | None = None
-        self.lock = threading.Lock()
+    Replaced whole by plain assignment: no lock, since a thread holding one while it
+    waits for the database could block a thread that holds SQLite's write lock.
+    """
+
+    snapshot: Settings | None = None
 
 
 def _cache() -> _Cache:
@@ -122,11 +124,15 @@ def _insert_seed():
     return dialect.insert(StoreSettings.__table__).values(**values).on_conflict_do_nothing()
 
 
-def _session_holds_write_lock() -> bool:
-    """True when this thread's session holds SQLite's write lock (another connection waits)."""
+def _session_can_write() -> bool:
+    """True when the session's open transaction may insert the row without waiting.
+
+    On SQLite only a transaction holding the write lock may (a deferred read cannot be
+    upgraded safely under load); on PostgreSQL any transaction may.
+    """
     session = db.session()
-    if not session.in_transaction() or not is_sqlite():
-        return False
+    if not is_sqlite():
+        return True
     if has_request_context() and g.get("store_write_request"):
         return True
     return bool(session.connection().get_execution_options().get(WRITE))
@@ -142,19 +148,39 @@ def _read(conn) -> Settings | None:
     return Settings(**row._asdict()) if row is not None else None
 
 
+@contextmanager
+def _connection():
+    """The session's connection inside its transaction, else a short one of our own.
+
+    Never two connections at once per thread (a crowd of requests would drain the pool),
+    and no transaction left open on the session by reading the settings (a long-running
+    worker would keep reading one old SQLite snapshot).
+    """
+    session = db.session()
+    if session.in_transaction():
+        yield session.connection()
+        return
+    with db.engine.connect() as conn:
+        yield conn
+
+
 def _load() -> Settings:
     """The row as a snapshot, created from the seeds when it does not exist yet.
 
-    Read on a connection of its own, so no transaction is left open on the session (a
-    long-running worker would otherwise keep reading one old SQLite snapshot).
+    Inside a transaction that cannot write yet, the seeds are served (not cached) and a
+    later call creates the row.
     """
-    with db.engine.connect() as conn:
+    session = db.session()
+    with _connection() as conn:
         settings = _read(conn)
-        if settings is not None:
-            return settings
-    if _session_holds_write_lock():
-        # Creating the row now would wait for our own lock: serve the seeds this time.
-        return Settings(**seed_values(), version=0)
+    if settings is not None:
+        return settings
+    if session.in_transaction():
+        if not _session_can_write():
+            return Settings(**seed_values(), version=0)
+        with db.session.no_autoflush:
+            session.execute(_insert_seed())  # commits with the caller's transaction
+            return _read(session.connection())
     with db.engine.connect() as conn, conn.execution_options(**{WRITE: True}).begin():
         conn.execute(_insert_seed())
         return _read(conn)
@@ -167,12 +193,16 @@ def _stored_version() -> int | None:
         # Tests may run several requests in one app context (and `g`): key it by request.
         if checked is not None and checked[0] is request.environ:
             return checked[1]
-    with db.engine.connect() as conn:
+    with _connection() as conn:
         version = conn.scalar(select(StoreSettings.version)
                               .where(StoreSettings.id == SETTINGS_ID))
+    _remember(version)
+    return version
+
+
+def _remember(version: int | None) -> None:
     if has_request_context():
         g.store_settings_checked = (request.environ, version)
-    return version
 
 
 def get_settings() -> Settings:
@@ -182,12 +212,10 @@ def get_settings() -> Settings:
     version = _stored_version()
     if snapshot is not None and version is not None and snapshot.version == version:
         return snapshot
-    with cache.lock:
-        snapshot = _load()
-        if snapshot.version:
-            cache.snapshot = snapshot
-            if has_request_context():
-                g.store_settings_checked = (request.environ, snapshot.version)
+    snapshot = _load()
+    if snapshot.version:
+        cache.snapshot = snapshot
+        _remember(snapshot.version)
     return snapshot
 
 
@@ -297,11 +325,8 @@ def update_settings(changes: dict, *, actor) -> Settings:
             row.version += 1
             audit.record(actor, "update", row, diff, summary="Store settings")
         settings = Settings(**{name: getattr(row, name) for name in (*EDITABLE, "version")})
-    cache = _cache()
-    with cache.lock:
-        cache.snapshot = settings
-    if has_request_context():
-        g.store_settings_checked = (request.environ, settings.version)
+    _cache().snapshot = settings
+    _remember(settings.version)
     return settings
 
 
