@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "audit-read": "Read the audit log",
     "reports-read": "See revenue and customer emails on the dashboard",
     "customers-pii": "See customers' full email addresses and phone numbers",
+    "settings-manage": "Edit the store settings: names, address, tax number, bank details",
 }
 
 STAFF_PERMISSIONS = [

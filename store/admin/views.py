@@ -11,6 +11,7 @@ from store.admin.customers import register_customer_views
 from store.admin.inventory import register_inventory_views
 from store.admin.orders import register_order_views
 from store.admin.outbox import register_outbox_views
+from store.admin.settings import register_settings_views
 from store.admin.support import register_support_views
 from store.admin.users import register_user_views
 
@@ -29,3 +30,4 @@ def register_views(admin, app) -> None:
     # Outbox and support tickets.
     register_outbox_views(admin)
     register_support_views(admin)
+    register_settings_views(admin)
