@@ -6,8 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
 from store.admin.gate import PermissionGate
 from store.errors import ValidationFailed
@@ -20,7 +19,8 @@ from store.settings.services import (
     update_settings,
 )
 
-WHOLE_NUMBER = "Enter a whole number."
+# Whole numbers are checked by the service (one set of rules); the browser only helps.
+WHOLE_NUMBER = {"type": "number", "min": 1, "step": 1}
 
 
 class SettingsForm(FlaskForm):
@@ -37,11 +37,10 @@ class SettingsForm(FlaskForm):
     prices_include_tax = BooleanField(LABELS["prices_include_tax"],
                                       description="Catalog prices are entered with VAT.")
     default_country = SelectField(LABELS["default_country"], validate_choice=False)
-    manual_hold_hours = IntegerField(
-        LABELS["manual_hold_hours"], validators=[InputRequired(WHOLE_NUMBER)],
+    manual_hold_hours = StringField(
+        LABELS["manual_hold_hours"], render_kw=WHOLE_NUMBER,
         description="How long an unpaid bank-transfer order holds its stock.")
-    low_stock_threshold = IntegerField(LABELS["low_stock_threshold"],
-                                       validators=[InputRequired(WHOLE_NUMBER)])
+    low_stock_threshold = StringField(LABELS["low_stock_threshold"], render_kw=WHOLE_NUMBER)
 
 
 def _country_choices() -> list[tuple[str, str]]:

@@ -18,8 +18,9 @@ from typing import Any
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.pool import NullPool
 
 from store.audit import services as audit
 from store.database import WRITE, is_sqlite, write_transaction
@@ -124,15 +125,11 @@ def _insert_seed():
     return dialect.insert(StoreSettings.__table__).values(**values).on_conflict_do_nothing()
 
 
-def _session_can_write() -> bool:
-    """True when the session's open transaction may insert the row without waiting.
-
-    On SQLite only a transaction holding the write lock may (a deferred read cannot be
-    upgraded safely under load); on PostgreSQL any transaction may.
-    """
+def _session_holds_write_lock() -> bool:
+    """True when the session holds SQLite's write lock (another connection would wait)."""
     session = db.session()
-    if not is_sqlite():
-        return True
+    if not session.in_transaction() or not is_sqlite():
+        return False
     if has_request_context() and g.get("store_write_request"):
         return True
     return bool(session.connection().get_execution_options().get(WRITE))
@@ -165,25 +162,33 @@ def _connection():
 
 
 def _load() -> Settings:
-    """The row as a snapshot, created from the seeds when it does not exist yet.
-
-    Inside a transaction that cannot write yet, the seeds are served (not cached) and a
-    later call creates the row.
-    """
-    session = db.session()
+    """The row as a snapshot, created from the seeds when it does not exist yet."""
     with _connection() as conn:
         settings = _read(conn)
     if settings is not None:
         return settings
-    if session.in_transaction():
-        if not _session_can_write():
-            return Settings(**seed_values(), version=0)
+    if _session_holds_write_lock():
+        # Another connection would wait for our own lock: insert in the caller's
+        # transaction (if it rolls back, a later call inserts again).
         with db.session.no_autoflush:
-            session.execute(_insert_seed())  # commits with the caller's transaction
-            return _read(session.connection())
-    with db.engine.connect() as conn, conn.execution_options(**{WRITE: True}).begin():
-        conn.execute(_insert_seed())
-        return _read(conn)
+            db.session.execute(_insert_seed())
+            return _read(db.session.connection())
+    return _create_apart()
+
+
+def _create_apart() -> Settings:
+    """Insert the seeded row on a connection outside the pool, committed at once.
+
+    Once per shop: a crowd of first requests each holding a pooled connection would
+    otherwise wait for a second one from the same pool.
+    """
+    engine = create_engine(db.engine.url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn, conn.execution_options(**{WRITE: True}).begin():
+            conn.execute(_insert_seed())
+            return _read(conn)
+    finally:
+        engine.dispose()
 
 
 def _stored_version() -> int | None:
@@ -213,9 +218,8 @@ def get_settings() -> Settings:
     if snapshot is not None and version is not None and snapshot.version == version:
         return snapshot
     snapshot = _load()
-    if snapshot.version:
-        cache.snapshot = snapshot
-        _remember(snapshot.version)
+    cache.snapshot = snapshot
+    _remember(snapshot.version)
     return snapshot
 
 
