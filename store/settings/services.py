@@ -173,6 +173,10 @@ def _load() -> Settings:
         with db.session.no_autoflush:
             db.session.execute(_insert_seed())
             return _read(db.session.connection())
+    if is_sqlite() and db.session().in_transaction():
+        # Committing the row apart now would make this read transaction unable to write
+        # later (SQLite refuses to upgrade a stale snapshot): serve the seeds this time.
+        return Settings(**seed_values(), version=0)
     return _create_apart()
 
 
@@ -218,9 +222,16 @@ def get_settings() -> Settings:
     if snapshot is not None and version is not None and snapshot.version == version:
         return snapshot
     snapshot = _load()
-    cache.snapshot = snapshot
-    _remember(snapshot.version)
+    if snapshot.version:  # not the seeds served before the row exists
+        cache.snapshot = snapshot
+        _remember(snapshot.version)
     return snapshot
+
+
+def warm_up() -> None:
+    """Create the row (first run) and fill this worker's cache before a request reads."""
+    if _cache().snapshot is None and not db.session().in_transaction():
+        get_settings()
 
 
 def countries() -> dict[str, str]:
@@ -324,7 +335,6 @@ def update_settings(changes: dict, *, actor) -> Settings:
         for name, value in cleaned.items():
             setattr(row, name, value)
         diff = audit.diff(row)
-        diff.pop("updated_at", None)
         if diff:
             row.version += 1
             audit.record(actor, "update", row, diff, summary="Store settings")

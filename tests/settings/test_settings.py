@@ -139,6 +139,15 @@ def test_templates_read_the_settings(app):
     assert text == "Harbour Goods S.L. · B12345678"
 
 
+def test_a_workers_first_request_creates_the_row(app, client):
+    """Before the first page is served, the settings row exists, seeded from the environment."""
+    settings_package.init_app(app)
+    assert client.get("/healthz").status_code == 200
+    db.session.rollback()
+    row = db.session.get(StoreSettings, 1)
+    assert row is not None and row.bank_details == "IBAN ES11 2222" and row.version == 1
+
+
 @pytest.mark.postgres
 def test_settings_on_postgres(pg_app):
     """On PostgreSQL too the row is seeded once and a save is audited and versioned."""
