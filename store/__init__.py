@@ -3,6 +3,7 @@
 from store import (
     database,
     i18n,
+    settings,
     web,
 )
 from store.accounts import masking, security
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
     notifications.init_app(app)
     web.init_app(app)
     masking.init_app(app)
+    settings.init_app(app)
 
     app.register_blueprint(storefront_bp)
     init_admin(app)

@@ -1,10 +1,11 @@
 """Flask-Security's mail hook: its emails go through the outbox like every other email."""
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from flask_security.mail_util import MailUtil
 
 from store.extensions import db
 from store.notifications.outbox import queue_email, request_locale
+from store.settings.services import get_settings
 
 
 class OutboxMailUtil(MailUtil):
@@ -15,7 +16,7 @@ class OutboxMailUtil(MailUtil):
             sender = f"{sender[0]} <{sender[1]}>"
         user = kwargs.get("user")
         locale = getattr(user, "locale", None) or request_locale()
-        subject = f"{current_app.config['STORE_NAME']}: {subject}"  # branded like the others
+        subject = f"{get_settings().shop_name}: {subject}"  # branded like the others
         kind = "account_" + template.rsplit("/", 1)[-1]  # "security/email/welcome" -> welcome
         queue_email(kind, [str(recipient)], subject, body or "",
                     html or "", locale=locale, sender=str(sender))

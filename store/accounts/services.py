@@ -30,7 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "audit-read": "Read the audit log",
     "reports-read": "See revenue and customer emails on the dashboard",
     "customers-pii": "See customers' full email addresses and phone numbers",
-    "settings-manage": "Change the shop's settings, tax rates, shipping zones and methods",
+    "settings-manage": "Change the shop's settings, tax rates and shipping zones",
 }
 
 STAFF_PERMISSIONS = [

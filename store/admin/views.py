@@ -12,6 +12,7 @@ from store.admin.inventory import register_inventory_views
 from store.admin.orders import register_order_views
 from store.admin.outbox import register_outbox_views
 from store.admin.pricing import register_pricing_views
+from store.admin.settings import register_settings_views
 from store.admin.shipping import register_shipping_views
 from store.admin.support import register_support_views
 from store.admin.users import register_user_views
@@ -33,3 +34,4 @@ def register_views(admin, app) -> None:
     register_support_views(admin)
     register_pricing_views(admin)
     register_shipping_views(admin)
+    register_settings_views(admin)

@@ -19,6 +19,7 @@ from store.models import Order
 from store.models.base import utcnow
 from store.orders import emails as order_emails
 from store.payments.base import PaymentProvider
+from store.settings.services import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def payment_due(provider: PaymentProvider, now: datetime) -> datetime:
     if provider.online:
         minutes = int(current_app.config["STORE_ORDER_PAYMENT_TIMEOUT_MINUTES"])
         return now + timedelta(minutes=minutes)
-    return now + timedelta(hours=int(current_app.config["STORE_MANUAL_HOLD_HOURS"]))
+    return now + timedelta(hours=get_settings().manual_hold_hours)
 
 
 def client_key(address: str | None) -> str | None:

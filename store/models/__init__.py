@@ -7,6 +7,7 @@ from store.models.inventory import StockMovement
 from store.models.notifications import EmailMessage
 from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
 from store.models.pricing import TaxRate
+from store.models.settings import StoreSettings
 from store.models.shipping import ShippingBand, ShippingMethod, ShippingZone
 from store.models.support import SupportReply, SupportTicket
 from store.models.users import Address, Role, User, WebAuthn
@@ -30,6 +31,7 @@ __all__ = [
     "ShippingMethod",
     "ShippingZone",
     "StockMovement",
+    "StoreSettings",
     "SupportReply",
     "SupportTicket",
     "TaxRate",

@@ -22,6 +22,7 @@ from store.extensions import db
 from store.i18n import current_locale
 from store.models import EmailMessage, Role, User
 from store.models.base import utcnow
+from store.settings.services import get_settings
 
 # Flask-Security's mail (store.accounts.security_mail): its links and codes sign people in,
 # so its stored bodies are removed once delivered (store.notifications.delivery).
@@ -98,7 +99,7 @@ def already_queued(dedupe_key: str) -> bool:
 
 def render_email(template: str, locale: str, **context) -> tuple[str, str]:
     """Render email/<template>.txt and .html in a locale; returns (text, html)."""
-    context.setdefault("store_name", current_app.config["STORE_NAME"])
+    context.setdefault("store_name", get_settings().shop_name)
     context.setdefault("store_url", current_app.config["STORE_URL"].rstrip("/"))
     context.setdefault("locale", locale)
     with force_locale(locale):
@@ -122,7 +123,7 @@ def send_templated(kind: str, recipients: list[str] | str, template: str, subjec
     values = {k: v for k, v in context.items() if isinstance(v, str | int)}
     with force_locale(locale):
         translated = gettext(subject, **values)
-    name = current_app.config["STORE_NAME"]
+    name = get_settings().shop_name
     return queue_email(kind, recipients, f"{name}: {translated}", text, html, locale=locale,
                        order_id=order_id, dedupe_key=dedupe_key)
 

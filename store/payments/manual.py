@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from store.payments.base import PaymentProvider
+from store.settings.services import get_settings
 
 
 class ManualPayment(PaymentProvider):
@@ -20,4 +21,4 @@ class ManualPayment(PaymentProvider):
             return ""
         return _("Please transfer the total to %(bank)s, quoting order %(number)s, or pay "
                  "the courier on delivery.",
-                 bank=config.get("STORE_BANK_DETAILS", ""), number=order.number)
+                 bank=get_settings().bank_details, number=order.number)

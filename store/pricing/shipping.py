@@ -24,6 +24,7 @@ from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import ShippingBand, ShippingMethod, ShippingZone
 from store.models.shipping import PRICE_KINDS
+from store.settings.services import get_settings
 
 ZERO = Decimal("0.00")
 # The zones read by the current request (pricing asks for them several times per page).
@@ -91,9 +92,11 @@ class ShippingOption:
 # -- zones ----------------------------------------------------------------------------------
 
 def default_country(config=None) -> str:
-    """The country a cart is priced for before the customer chooses one."""
-    cfg = config if config is not None else current_app.config
-    return str(cfg.get("STORE_DEFAULT_COUNTRY") or "ES").upper()
+    """The country a cart is priced for before the customer chooses one (a store setting;
+    an explicit `config` is a first-run seed, as in ensure_default_zones)."""
+    if config is not None:
+        return str(config.get("STORE_DEFAULT_COUNTRY") or "ES").upper()
+    return get_settings().default_country
 
 
 def known_countries() -> set[str]:

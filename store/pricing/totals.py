@@ -15,10 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import current_app
-
 from store.pricing import shipping as shipping_rates
 from store.pricing.taxes import TAX_CLASSES, country_rates
+from store.settings.services import get_settings
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -136,7 +135,7 @@ def price_order(lines, *, country: str | None, shipping_method: str,
     None is no discount. `prices_include_tax` defaults to the shop's setting.
     """
     if prices_include_tax is None:
-        prices_include_tax = bool(current_app.config["STORE_PRICES_INCLUDE_TAX"])
+        prices_include_tax = get_settings().prices_include_tax
     rates = country_rates(country)
     entered = [(_tax_class(item), cents(Decimal(price)), int(quantity))
                for item, price, quantity in lines]

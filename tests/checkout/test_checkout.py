@@ -285,7 +285,7 @@ def test_checkout_page_query_count_does_not_grow_with_lines(client, count_querie
         add_to_cart(client, product.variants[0].id, 1)
     with count_queries() as ten:
         assert client.get("/checkout").status_code == 200
-    assert len(one) == len(ten) <= 8
+    assert len(one) == len(ten) <= 9  # 8 + the store settings' version check
 
 
 def test_placing_query_count_grows_only_by_the_stock_work_per_line(client, count_queries):
