@@ -49,25 +49,34 @@ def client(config=None) -> stripe.StripeClient:
     )
 
 
-def _session_params(order: Order) -> dict:
+def _item(name: str, amount: Decimal, quantity: int, currency: str) -> dict:
+    return {"quantity": quantity,
+            "price_data": {"currency": currency, "unit_amount": minor_units(amount, currency),
+                           "product_data": {"name": name[:250]}}}
+
+
+def _line_items(order: Order) -> list[dict]:
+    """What the customer sees on Stripe's page; the amounts always add up to the order total.
+
+    Each line and the shipping when they add up to the total (prices with VAT included, no
+    discount). Otherwise (VAT added on top, a discount) one line for the whole order: Stripe
+    takes no negative lines, and an amount that differs from the order total would never
+    mark the order paid.
+    """
     currency = order.currency.lower()
-    items = []
-    for line in order.lines:
-        name = f"{line.product_name} ({line.options_label})" if line.options_label \
-            else line.product_name
-        items.append({
-            "quantity": line.quantity,
-            "price_data": {"currency": currency,
-                           "unit_amount": minor_units(line.unit_price, currency),
-                           "product_data": {"name": name[:250]}},
-        })
+    items = [_item(f"{line.product_name} ({line.options_label})" if line.options_label
+                   else line.product_name, line.unit_price, line.quantity, currency)
+             for line in order.lines]
     if order.shipping_cost > 0:
-        items.append({
-            "quantity": 1,
-            "price_data": {"currency": currency,
-                           "unit_amount": minor_units(order.shipping_cost, currency),
-                           "product_data": {"name": _("Shipping")}},
-        })
+        items.append(_item(_("Shipping"), order.shipping_cost, 1, currency))
+    itemized = sum((line.unit_price * line.quantity for line in order.lines), Decimal(0))
+    if itemized + order.shipping_cost == order.total:
+        return items
+    return [_item(_("Order %(number)s", number=order.number), order.total, 1, currency)]
+
+
+def _session_params(order: Order) -> dict:
+    items = _line_items(order)
     values = {"order": order.number, **access_values(order)}
     success = build_url("storefront.stripe_return", _external=True, **values)
     cancel = build_url("storefront.stripe_return", _external=True, status="cancelled",

@@ -14,6 +14,8 @@ import pytest
 
 from store.extensions import db
 from store.models import EmailMessage, Order, OrderEvent, OrderNote, ProcessedWebhook
+from store.pricing.taxes import seed_tax_rates
+from store.settings.services import update_settings
 from tests.factories import make_product
 from tests.shopping import (
     add_to_cart,
@@ -165,6 +167,21 @@ def test_express_shipping_is_a_line_on_stripe(client, fake_stripe):
     assert form["line_items[1][price_data][unit_amount]"] == "990"
     assert form["line_items[1][price_data][product_data][name]"] == "Shipping"
     assert order.total == Decimal("59.90")
+
+
+def test_with_vat_added_on_top_stripe_charges_the_order_total(app, client, fake_stripe):
+    """When catalog prices exclude VAT, Stripe is asked for exactly the order's total
+    (one line for the order), so the paid webhook can match it."""
+    seed_tax_rates()
+    update_settings({"prices_include_tax": False}, actor=None)
+    order, _response = stripe_order(client)
+    assert order.tax_total > 0
+    assert order.total == Decimal("50.00") + Decimal("4.90") + order.tax_total
+    form = {key: values[0] for key, values in fake_stripe.requests[0]["form"].items()}
+    assert form["line_items[0][quantity]"] == "1"
+    assert form["line_items[0][price_data][unit_amount]"] == str(int(order.total * 100))
+    assert form["line_items[0][price_data][product_data][name]"] == f"Order {order.number}"
+    assert "line_items[1][quantity]" not in form
 
 
 def test_coming_back_from_stripe_shows_the_order(client, fake_stripe):
