@@ -142,3 +142,18 @@ def test_bank_details_and_hold_time_reach_the_next_order(client, auth, shop):
         EmailMessage.order_id == order.id, EmailMessage.kind == "order_confirmation"))
     assert "IBAN ES55 6666" in email.body_text and "IBAN ES11 2222" not in email.body_text
     assert email.subject.startswith("Harbour Goods: ")
+
+
+def test_a_new_shop_name_shows_on_pages_and_in_emails(client, auth, shop):
+    """Renaming the shop in the back office renames the storefront and the emails at once."""
+    product = make_product(stock=5)
+    auth.login("owner")
+    assert "Harbour Goods" in shop.get("/").get_data(as_text=True)
+    assert save(client, shop_name="Lighthouse Store").status_code in (302, 303)
+    home = shop.get("/").get_data(as_text=True)
+    assert "Lighthouse Store" in home and "Harbour Goods" not in home
+    add_to_cart(shop, product.variants[0].id, 1)
+    assert checkout(shop).status_code == 303
+    email = db.session.scalar(select(EmailMessage).where(
+        EmailMessage.kind == "order_confirmation"))
+    assert "Lighthouse Store" in email.body_text and "Harbour Goods" not in email.body_text
