@@ -76,6 +76,8 @@ class Variant(db.Model):
     # Option name -> value, e.g. {"size": "M"}; empty for a product without options.
     options: Mapped[dict] = mapped_column(db.JSON, default=dict)
     price_override: Mapped[Decimal | None] = mapped_column(db.Numeric(12, 2), nullable=True)
+    # The sale's "was" price, shown struck through when above the price.
+    compare_at_price: Mapped[Decimal | None] = mapped_column(db.Numeric(12, 2), nullable=True)
     # Changed only through store.inventory.services, which records a StockMovement.
     stock: Mapped[int] = mapped_column(Integer, default=0)
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=3)
