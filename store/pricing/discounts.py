@@ -22,6 +22,7 @@ from store.extensions import db
 from store.i18n import money
 from store.models import DiscountCode, DiscountUse
 from store.models.base import utcnow
+from store.models.discounts import DISCOUNT_KINDS
 from store.pricing.totals import ZERO, Discount, cents
 
 FIELD = "discount_code"
@@ -186,3 +187,32 @@ def ensure_welcome_code() -> bool:
         db.session.add(DiscountCode(code=WELCOME, description="Welcome: 10 % off",
                                     kind="percent", value=Decimal("10"), active=True))
     return True
+
+
+def check_code(code: DiscountCode) -> None:
+    """Refuse a code the back office cannot save: no text, an unknown kind, a percentage
+    outside 0-100, negative amounts or limits, or an end not after the start. Normalizes
+    the text to upper-case."""
+    code.code = normalize(code.code).replace(" ", "")
+    if not code.code or len(code.code) > MAX_CODE_LENGTH:
+        raise ValidationFailed(f"A code is 1 to {MAX_CODE_LENGTH} characters.", field="code")
+    if code.kind not in DISCOUNT_KINDS:
+        raise ValidationFailed("Choose percent, fixed or free_shipping.", field="kind")
+    code.value = code.value if code.value is not None else ZERO
+    code.min_subtotal = code.min_subtotal if code.min_subtotal is not None else ZERO
+    if code.value < 0 or (code.kind == "percent" and code.value > 100):
+        raise ValidationFailed("A percentage is from 0 to 100; an amount is not negative.",
+                               field="value")
+    if code.min_subtotal < 0:
+        raise ValidationFailed("The minimum subtotal cannot be negative.", field="min_subtotal")
+    for name in ("max_uses", "max_uses_per_customer"):
+        if getattr(code, name) is not None and getattr(code, name) < 1:
+            raise ValidationFailed("A use limit is at least 1 (empty: no limit).", field=name)
+    starts, ends = _aware(code.starts_at), _aware(code.ends_at)
+    if starts is not None and ends is not None and ends <= starts:
+        raise ValidationFailed("The end must be after the start.", field="ends_at")
+    with db.session.no_autoflush:  # not the code being saved, flushed early
+        taken = db.session.scalar(select(DiscountCode.id).where(
+            DiscountCode.code == code.code, DiscountCode.id != (code.id or 0)))
+    if taken is not None:
+        raise ValidationFailed(f"There is already a code {code.code}.", field="code")
