@@ -97,6 +97,12 @@ class Variant(db.Model):
         return self.price_override if self.price_override is not None else self.product.price
 
     @property
+    def was_price(self) -> Decimal | None:
+        """The compare-at ("was") price to show struck through: only when above the price."""
+        compare = self.compare_at_price
+        return compare if compare is not None and compare > self.price else None
+
+    @property
     def label(self) -> str:
         """Option values for display, e.g. "M / Navy"; empty for a default variant."""
         return " / ".join(str(v) for v in (self.options or {}).values())
