@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.validators import NumberRange, Optional
 
+from store.accounts.masking import pii_email
 from store.admin.base import StoreModelView
 from store.extensions import db
 from store.models import DiscountCode
@@ -36,13 +37,14 @@ def _uses(_view, _context, model, _name):
 
 
 def _orders(_view, _context, model, _name):
-    """The latest orders that used the code, linked to their pages."""
+    """The latest orders that used the code, linked to their pages (emails masked for
+    staff without customers-pii)."""
     recent = list(model.use_records)[-RECENT_ORDERS:]
     if not recent:
         return "None yet"
     links = [Markup('<a href="{}">{}</a> ({})').format(
         url_for("order.details_view", id=use.order_id),
-        use.order.number if use.order else use.order_id, escape(use.email))
+        use.order.number if use.order else use.order_id, escape(pii_email(use.email)))
         for use in reversed(recent)]
     return Markup(", ").join(links)
 

@@ -36,6 +36,8 @@ class AppliedDiscount(Discount):
 
     code_id: int | None = None
     code: str = ""
+    #: The products the amount is shared over (its VAT follows them); None: every line.
+    product_ids: frozenset | None = None
 
 
 def normalize(raw) -> str:
@@ -137,17 +139,20 @@ def resolve_code(raw, lines_or_cart, subtotal: Decimal | None = None, *,
         raise ValidationFailed(_("The discount code “%(code)s” needs an order of at least "
                                  "%(amount)s.", code=code.code,
                                  amount=money(code.min_subtotal)), field=FIELD)
-    eligible = sum((amount for product, amount in priced if _applies_to(code, product)), ZERO)
+    covered = [(product, amount) for product, amount in priced if _applies_to(code, product)]
+    eligible = sum((amount for _p, amount in covered), ZERO)
     if eligible <= 0:
         raise ValidationFailed(_("The discount code “%(code)s” does not apply to anything "
                                  "in your cart.", code=code.code), field=FIELD)
     if code.kind == "free_shipping":
         return AppliedDiscount(free_shipping=True, code_id=code.id, code=code.code)
+    product_ids = None if len(covered) == len(priced) else frozenset(p.id for p, _a in covered)
     if code.kind == "percent":
         amount = cents(eligible * code.value / Decimal(100))
     else:
         amount = min(cents(code.value), eligible)
-    return AppliedDiscount(amount=amount, code_id=code.id, code=code.code)
+    return AppliedDiscount(amount=amount, code_id=code.id, code=code.code,
+                           product_ids=product_ids)
 
 
 def claim_use(discount: AppliedDiscount, order, email: str, user_id: int | None) -> None:

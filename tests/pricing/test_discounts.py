@@ -183,3 +183,24 @@ def test_welcome_code_seeded_once(app):
     [code] = db.session.scalars(db.select(DiscountCode))
     assert (code.code, code.kind, code.value, code.max_uses) == ("WELCOME10", "percent",
                                                                  D("10.00"), None)
+
+
+def test_a_category_code_lowers_only_its_lines_vat(app):
+    """20 % off books comes off the book's line only, so only the book's 4 % VAT drops."""
+    # given a 30.00 book (4 % VAT in Spain) and a 20.00 tee (21 %), books 20 % off
+    seed_tax_rates()
+    books = make_category(name="Books")
+    book = make_product(price="30.00", category=books, tax_class="super-reduced")
+    tee = make_product(price="20.00")
+    code = make_code("BOOKS20", value="20")
+    code.categories.append(books)
+    db.session.commit()
+    lines = lines_of((book, 1), (tee, 1))
+    # when the cart is priced with the code
+    price = price_order(lines, country="ES", shipping_method="standard",
+                        discount=resolve_code("BOOKS20", lines, now=NOW))
+    # then the book carries the whole 6.00 and its VAT is that of 24.00
+    book_line, tee_line = price.lines
+    assert (book_line.discount, tee_line.discount) == (D("6.00"), D("0.00"))
+    assert (book_line.tax_amount, tee_line.tax_amount) == (D("0.92"), D("3.47"))
+    assert price.total == D("44.00") + D("4.90")
