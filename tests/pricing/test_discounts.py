@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
+from flask_migrate import upgrade
 
+from store import create_app
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import DiscountCode, DiscountUse
@@ -14,6 +16,7 @@ from store.pricing import discounts
 from store.pricing.discounts import claim_use, resolve_code
 from store.pricing.taxes import seed_tax_rates
 from store.pricing.totals import price_order
+from tests.conftest import base_config
 from tests.factories import make_category, make_order, make_product
 
 D = Decimal
@@ -204,3 +207,16 @@ def test_a_category_code_lowers_only_its_lines_vat(app):
     assert (book_line.discount, tee_line.discount) == (D("6.00"), D("0.00"))
     assert (book_line.tax_amount, tee_line.tax_amount) == (D("0.92"), D("3.47"))
     assert price.total == D("44.00") + D("4.90")
+
+
+def test_migrated_shop_has_welcome10(tmp_path):
+    """`flask db upgrade` on an existing shop adds the demo code WELCOME10 (10 %)."""
+    app = create_app(base_config(
+        tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'migrated.db'}"))
+    with app.app_context():
+        upgrade()
+        code = db.session.scalar(db.select(DiscountCode))
+        assert (code.code, code.kind, code.value, code.uses, code.active) == (
+            "WELCOME10", "percent", D("10.00"), 0, True)
+        db.session.remove()
+        db.engine.dispose()
