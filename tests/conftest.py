@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from store import create_app
 from store.extensions import db
+from store.pricing.discounts import ensure_welcome_code
 from store.pricing.shipping import ensure_default_zones
 
 PASSWORD = "correct horse battery"
@@ -122,6 +123,7 @@ def make_app(tmp_path: Path, **overrides):
 
         ensure_roles()
         ensure_default_zones()
+        ensure_welcome_code()
         db.session.remove()
     return app
 

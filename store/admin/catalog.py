@@ -45,8 +45,8 @@ class OptionsField(StringField):
 class VariantInline(InlineFormAdmin):
     """Variant rows in the product form; stock is not a field (see Inventory)."""
 
-    form_columns = ("id", "sku", "options", "price_override", "weight", "low_stock_threshold",
-                    "active", "position", "initial_stock")
+    form_columns = ("id", "sku", "options", "price_override", "compare_at_price", "weight",
+                    "low_stock_threshold", "active", "position", "initial_stock")
     form_overrides = {"options": OptionsField}
     form_args = {
         "sku": {"label": "SKU", "validators": [Regexp(r"^\S{1,64}$",
@@ -55,6 +55,10 @@ class VariantInline(InlineFormAdmin):
         "price_override": {"label": "Price override",
                            "description": "Empty: the product's price",
                            "validators": [Optional(), NumberRange(min=0)]},
+        "compare_at_price": {"label": "Compare-at price",
+                             "description": "The sale's \"was\" price, shown struck through "
+                                            "when above the price. Empty: not on sale",
+                             "validators": [Optional(), NumberRange(min=0)]},
         "weight": {"label": "Weight (kg)", "validators": [Optional(), NumberRange(min=0)]},
         "low_stock_threshold": {"label": "Low-stock threshold",
                                 "validators": [NumberRange(min=0)]},

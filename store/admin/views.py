@@ -8,6 +8,7 @@ from store.admin.audit import register_audit_views
 from store.admin.catalog import register_catalog_views
 from store.admin.csv_import import register_import_views
 from store.admin.customers import register_customer_views
+from store.admin.discounts import register_discount_views
 from store.admin.inventory import register_inventory_views
 from store.admin.orders import register_order_views
 from store.admin.outbox import register_outbox_views
@@ -35,3 +36,4 @@ def register_views(admin, app) -> None:
     register_pricing_views(admin)
     register_shipping_views(admin)
     register_settings_views(admin)
+    register_discount_views(admin)

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from store.database import write_transaction
-from store.errors import NotFound, OutOfStock, ValidationFailed
+from store.errors import EmptyCart, NotFound, OutOfStock, ValidationFailed
 from store.extensions import db
 from store.models import Cart, CartLine, Product, Variant
 from store.models.base import utcnow
-from store.pricing import shipping
+from store.pricing import discounts, shipping
 from store.pricing.totals import OrderPrice, price_order
 
 MAX_LINE_QUANTITY = 99
@@ -86,6 +86,8 @@ class CartSummary:
     lines: list[LineView] = field(default_factory=list)
     shipping_method: str = "standard"
     price: OrderPrice | None = None
+    #: The code's discount it was priced with (store.pricing.discounts.AppliedDiscount).
+    discount: object | None = None
 
     @property
     def subtotal(self) -> Decimal:
@@ -295,9 +297,43 @@ def merge_into_user(token: str | None, user_id: int) -> Cart | None:
             else:
                 cap = max(line.variant.stock, target.quantity, 1)
                 target.quantity = min(target.quantity + line.quantity, cap, MAX_LINE_QUANTITY)
+        saved.discount_code = saved.discount_code or visitor.discount_code
         db.session.delete(visitor)
         saved.updated_at = utcnow()
     return saved
+
+
+def set_discount_code(owner: CartOwner, raw, *, email: str | None = None) -> str | None:
+    """Remember a discount code on the owner's cart ("" forgets it). Commits.
+
+    The code is checked against the cart first (ValidationFailed, field "discount_code",
+    remembering nothing); it is checked again at checkout. Returns the code as stored.
+    """
+    code = discounts.normalize(raw)
+    with write_transaction():
+        cart = find_cart(owner, lock=True)
+        if cart is None or not cart.lines:
+            raise EmptyCart(_("Your cart is empty."))
+        if code:
+            code = discounts.resolve_code(code, cart, email=email,
+                                          user_id=owner.user_id).code
+        cart.discount_code = code or None
+        cart.updated_at = utcnow()
+    return cart.discount_code
+
+
+def cart_discount(cart: Cart | None, *, email: str | None = None, code=None):
+    """The discount of the code remembered on the cart (or `code`): (discount, message).
+
+    The message says why a code no longer applies (the cart changed, it expired, ...).
+    """
+    code = discounts.normalize(code if code is not None else getattr(cart, "discount_code", ""))
+    if not code or cart is None:
+        return None, None
+    try:
+        return discounts.resolve_code(code, cart, email=email, user_id=cart.user_id), None
+    except ValidationFailed as exc:
+        return None, exc.message
 
 
 def summarize(cart: Cart | None, shipping_method: str = "standard", *,
@@ -324,4 +360,5 @@ def summarize(cart: Cart | None, shipping_method: str = "standard", *,
                         weight=shipping.cart_weight(counted))
     for view, priced in zip(counted, price.lines, strict=True):
         view.line_total = priced.line_total
-    return CartSummary(cart=cart, lines=views, shipping_method=shipping_method, price=price)
+    return CartSummary(cart=cart, lines=views, shipping_method=shipping_method, price=price,
+                       discount=discount)

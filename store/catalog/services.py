@@ -122,6 +122,8 @@ class PriceRange(NamedTuple):
 
     low: Decimal
     high: Decimal
+    #: The sale's "was" price of the lowest-priced variant, when above its price.
+    was: Decimal | None = None
 
     @property
     def varies(self) -> bool:
@@ -131,8 +133,10 @@ class PriceRange(NamedTuple):
 
 def price_range(product: Product) -> PriceRange:
     """The one definition of a product's price for display; its own price without variants."""
-    prices = [v.price for v in product.variants if v.active] or [product.price]
-    return PriceRange(min(prices), max(prices))
+    active = [v for v in product.variants if v.active]
+    prices = [v.price for v in active] or [product.price]
+    cheapest = min(active, key=lambda v: v.price, default=None)
+    return PriceRange(min(prices), max(prices), cheapest.was_price if cheapest else None)
 
 
 def buyable_variants(product: Product) -> list[Variant]:

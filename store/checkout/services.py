@@ -24,7 +24,7 @@ from store.models.base import utcnow
 from store.orders import emails as order_emails
 from store.orders import services as orders
 from store.payments import get_provider
-from store.pricing import shipping
+from store.pricing import discounts, shipping
 from store.pricing.totals import price_order
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class CheckoutDetails:
     address_line2: str = ""
     phone: str = ""
     save_address: bool = False
+    discount_code: str = ""
 
 
 def _clean(details: CheckoutDetails) -> CheckoutDetails:
@@ -78,7 +79,8 @@ def _clean(details: CheckoutDetails) -> CheckoutDetails:
     get_provider(details.payment_method)
     return CheckoutDetails(email=email[:255], shipping_method=details.shipping_method,
                            payment_method=details.payment_method,
-                           save_address=bool(details.save_address), **values)
+                           save_address=bool(details.save_address),
+                           discount_code=discounts.normalize(details.discount_code), **values)
 
 
 def new_checkout_token() -> str:
@@ -165,9 +167,11 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
             raise ValidationFailed(_("“%(name)s” is no longer for sale. Please remove it from "
                                      "your cart to continue.", name=names[line.variant_id]),
                                    variant_id=line.variant_id)
-    price = price_order([(line.variant, line.variant.price, line.quantity)
-                         for line in cart.lines],
-                        country=details.country, shipping_method=details.shipping_method,
+    lines = [(line.variant, line.variant.price, line.quantity) for line in cart.lines]
+    discount = discounts.resolve_code(details.discount_code, lines, email=details.email,
+                                      user_id=owner.user_id) if details.discount_code else None
+    price = price_order(lines, country=details.country, discount=discount,
+                        shipping_method=details.shipping_method,
                         weight=shipping.cart_weight(cart.lines))
     now = utcnow()
     order = Order(
@@ -179,6 +183,7 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
         postal_code=details.postal_code, country=details.country, phone=details.phone,
         shipping_method=details.shipping_method, payment_method=provider.code,
         subtotal=price.subtotal, discount_total=price.discount, shipping_cost=price.shipping,
+        discount_code=discount.code if discount else None,
         tax_total=price.tax, shipping_tax_rate=price.shipping_tax_rate,
         prices_include_tax=price.prices_include_tax, total=price.total,
         created_at=now, payment_due_at=unpaid.payment_due(provider, now),
@@ -191,6 +196,8 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
     except OutOfStock as exc:
         variant_id = exc.details.get("variant_id")
         raise OutOfStock(_stock_message(variant_id, names), variant_id=variant_id) from exc
+    if discount is not None:
+        discounts.claim_use(discount, order, details.email, owner.user_id)
     for line, priced in zip(cart.lines, price.lines, strict=True):
         variant = line.variant
         order.lines.append(OrderLine(
@@ -205,6 +212,7 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
         _save_address(owner.user_id, details)
     for line in list(cart.lines):
         cart.lines.remove(line)
+    cart.discount_code = None
     db.session.flush()
     order_emails.order_placed(order)
     alerts.low_stock_for_order(order.id)

@@ -17,7 +17,7 @@ from store.extensions import db
 from store.inventory import services as inventory
 from store.models import Category, Product, ProductImage, StockMovement, User, Variant
 from store.models.base import utcnow
-from store.pricing import shipping, taxes
+from store.pricing import discounts, shipping, taxes
 
 SEEDS = ROOT / "seeds"
 DEMO_USERS = (("owner@example.com", "owner", "Olivia Owner"),
@@ -30,6 +30,7 @@ def seed_demo() -> dict:
     accounts.ensure_roles()
     taxes.seed_tax_rates()
     shipping.ensure_default_zones()
+    discounts.ensure_welcome_code()
     created = {"users": 0, "products": 0}
     if current_app.config.get("STORE_DEMO_ACCOUNTS"):
         password = current_app.config["STORE_DEMO_PASSWORD"]

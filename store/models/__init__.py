@@ -3,6 +3,7 @@
 from store.models.audit import AuditEvent
 from store.models.cart import Cart, CartLine
 from store.models.catalog import Category, Product, ProductImage, Variant
+from store.models.discounts import DiscountCode, DiscountUse
 from store.models.inventory import StockMovement
 from store.models.notifications import EmailMessage
 from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
@@ -18,6 +19,8 @@ __all__ = [
     "Cart",
     "CartLine",
     "Category",
+    "DiscountCode",
+    "DiscountUse",
     "EmailMessage",
     "Order",
     "OrderEvent",

@@ -19,6 +19,8 @@ class Cart(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
+    # A discount code the customer entered in the cart (checked again at checkout).
+    discount_code: Mapped[str | None] = mapped_column(String(40))
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), unique=True
     )

@@ -76,6 +76,8 @@ class Variant(db.Model):
     # Option name -> value, e.g. {"size": "M"}; empty for a product without options.
     options: Mapped[dict] = mapped_column(db.JSON, default=dict)
     price_override: Mapped[Decimal | None] = mapped_column(db.Numeric(12, 2), nullable=True)
+    # The sale's "was" price, shown struck through when above the price.
+    compare_at_price: Mapped[Decimal | None] = mapped_column(db.Numeric(12, 2), nullable=True)
     # Changed only through store.inventory.services, which records a StockMovement.
     stock: Mapped[int] = mapped_column(Integer, default=0)
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=3)
@@ -93,6 +95,12 @@ class Variant(db.Model):
     def price(self) -> Decimal:
         """The price a customer pays for one unit."""
         return self.price_override if self.price_override is not None else self.product.price
+
+    @property
+    def was_price(self) -> Decimal | None:
+        """The compare-at ("was") price to show struck through: only when above the price."""
+        compare = self.compare_at_price
+        return compare if compare is not None and compare > self.price else None
 
     @property
     def label(self) -> str:

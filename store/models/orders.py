@@ -51,6 +51,8 @@ class Order(db.Model):
 
     subtotal: Mapped[Money]
     discount_total: Mapped[Money] = mapped_column(default=Decimal("0.00"), server_default="0")
+    # The discount code used (as stored, upper-case), if any.
+    discount_code: Mapped[str | None] = mapped_column(String(40))
     shipping_cost: Mapped[Money]
     # The VAT in the total (lines and shipping); None on orders placed before taxes existed
     # (unknown, never recomputed).

@@ -114,6 +114,16 @@ def _spread(discount: Decimal, amounts: list[Decimal]) -> list[Decimal]:
     return shares
 
 
+def _covered(items, amounts: list[Decimal], discount) -> list[Decimal]:
+    """The amounts a discount is shared over: the lines of the products it covers
+    (`discount.product_ids`), or every line when it names none."""
+    covered = getattr(discount, "product_ids", None)
+    if covered is None:
+        return amounts
+    return [amount if getattr(item, "product_id", None) in covered else ZERO
+            for item, amount in zip(items, amounts, strict=True)]
+
+
 def _shares(lines: Iterable[PricedLine], shipping: tuple[Decimal, Decimal, Decimal],
             included: bool) -> tuple[TaxShare, ...]:
     by_rate: dict[Decimal, list[Decimal]] = {}
@@ -137,6 +147,7 @@ def price_order(lines, *, country: str | None, shipping_method: str,
     if prices_include_tax is None:
         prices_include_tax = get_settings().prices_include_tax
     rates = country_rates(country)
+    lines = list(lines)
     entered = [(_tax_class(item), cents(Decimal(price)), int(quantity))
                for item, price, quantity in lines]
     amounts = [cents(price * quantity) for _c, price, quantity in entered]
@@ -145,7 +156,8 @@ def price_order(lines, *, country: str | None, shipping_method: str,
     off = max(off, ZERO)
     priced = []
     for (tax_class, price, quantity), amount, share in zip(
-            entered, amounts, _spread(off, amounts), strict=True):
+            entered, amounts, _spread(off, _covered([item for item, _p, _q in lines], amounts,
+                                                    discount)), strict=True):
         rate = rates[tax_class]
         net = price - tax_in(price, rate, True) if prices_include_tax else price
         priced.append(PricedLine(tax_class, price, net, quantity, rate, share,

@@ -16,7 +16,7 @@ from store.cart import services as carts
 from store.errors import StoreError
 from store.pricing import shipping, taxes, totals
 from store.storefront.blueprint import bp
-from store.storefront.forms import CartAddForm, CartUpdateForm
+from store.storefront.forms import CartAddForm, CartDiscountForm, CartUpdateForm
 
 SESSION_KEY = "cart_token"
 # Per request (not `g`, which a test's app context shares between requests).
@@ -63,12 +63,43 @@ def _back(default: str) -> str:
     return default
 
 
+def customer_email() -> str | None:
+    """The signed-in customer's email (a code's per-customer limit counts by it)."""
+    return current_user.email if current_user.is_authenticated else None
+
+
 @bp.get("/cart")
 def cart():
-    """The cart: lines priced now, notices about price or stock changes, totals."""
-    summary = carts.summarize(carts.find_cart(cart_owner()))
+    """The cart: lines priced now, notices about price or stock changes, the discount code
+    and why it no longer applies, totals."""
+    found = carts.find_cart(cart_owner())
+    discount, problem = carts.cart_discount(found, email=customer_email())
+    summary = carts.summarize(found, discount=discount)
     request.environ[COUNT_KEY] = summary.item_count
-    return render_template("storefront/cart.html", summary=summary, form=CartUpdateForm())
+    discount_form = CartDiscountForm(formdata=None,
+                                     discount_code=getattr(found, "discount_code", ""))
+    if problem:
+        discount_form.discount_code.errors = [problem]
+    return render_template("storefront/cart.html", summary=summary, form=CartUpdateForm(),
+                           discount_form=discount_form)
+
+
+@bp.post("/cart/discount")
+def cart_discount():
+    """Remember a discount code on the cart (field discount_code), or forget it (remove)."""
+    form = CartDiscountForm()
+    if not form.validate():
+        flash(form_error(form), "error")
+        return redirect(url_for("storefront.cart"), 303)
+    raw = "" if form.remove.data else form.discount_code.data
+    try:
+        code = carts.set_discount_code(cart_owner(), raw, email=customer_email())
+    except StoreError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The discount code %(code)s is applied.", code=code) if code
+              else _("The discount code is removed."), "success")
+    return redirect(url_for("storefront.cart"), 303)
 
 
 @bp.post("/cart/items")

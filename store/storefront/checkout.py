@@ -23,7 +23,7 @@ from store.payments import get_provider
 from store.payments import stripe_webhook as stripe_events
 from store.pricing import shipping
 from store.storefront.blueprint import bp
-from store.storefront.cart import cart_owner, form_error
+from store.storefront.cart import cart_owner, customer_email, form_error
 from store.storefront.forms import CheckoutForm
 
 
@@ -55,14 +55,28 @@ def _country(form, addresses) -> str:
     return shipping.default_country()  # the form itself reports a country we cannot use
 
 
-def _summary(cart, method, country):
+def _summary(cart, method, country, discount=None):
     """The cart priced for the country; with a method that country's zone does not offer
     (the form reports it), priced with the zone's first method instead."""
     try:
-        return carts.summarize(cart, method, country=country)
+        return carts.summarize(cart, method, country=country, discount=discount)
     except ValidationFailed:
         offered = [option.code for option in shipping.options(Decimal("0"), country=country)]
-        return carts.summarize(cart, offered[0] if offered else method, country=country)
+        return carts.summarize(cart, offered[0] if offered else method, country=country,
+                               discount=discount)
+
+
+def _discount(form, cart):
+    """The discount of the code in the form (on GET, the one remembered on the cart); a
+    code that does not apply is reported on its field."""
+    if request.method == "GET":
+        form.discount_code.data = getattr(cart, "discount_code", None) or ""
+    email = form.email.data if request.method == "POST" else customer_email()
+    discount, problem = carts.cart_discount(cart, email=email or None,
+                                            code=form.discount_code.data or "")
+    if problem:
+        form.discount_code.errors = [problem]
+    return discount
 
 
 def _render(form, summary, addresses, status=200):
@@ -80,7 +94,8 @@ def checkout_page():
     addresses = checkout.addresses_of(user_id) if user_id else []
     form = CheckoutForm()
     method = form.shipping_method.data if request.method == "POST" else "standard"
-    summary = _summary(carts.find_cart(owner), method, _country(form, addresses))
+    cart = carts.find_cart(owner)
+    summary = _summary(cart, method, _country(form, addresses), _discount(form, cart))
     weight = shipping.cart_weight(summary.cart.lines if summary.cart is not None else [])
     form.set_choices(summary.subtotal, addresses, weight=weight,
                      country=form.country.data if request.method == "POST" else None)
@@ -113,7 +128,8 @@ def checkout_page():
         city=form.city.data, postal_code=form.postal_code.data, country=form.country.data,
         phone=form.phone.data or "", shipping_method=form.shipping_method.data,
         payment_method=form.payment_method.data,
-        save_address=bool(form.save_address.data) and not form.address_id.data)
+        save_address=bool(form.save_address.data) and not form.address_id.data,
+        discount_code=form.discount_code.data or "")
     try:
         order = checkout.place_order(owner, details, checkout_token=form.checkout_token.data,
                                      locale=current_locale(),

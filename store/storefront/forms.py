@@ -40,6 +40,13 @@ class CartUpdateForm(FlaskForm):
     quantity = StringField()
 
 
+class CartDiscountForm(FlaskForm):
+    """Enter a discount code in the cart (empty, or the remove button, forgets it)."""
+
+    discount_code = StringField(_l("Discount code"), validators=[Optional(), Length(max=40)])
+    remove = HiddenField()
+
+
 class ActionForm(FlaskForm):
     """A button that only needs CSRF (cancel an order, pay again); `token` for guests."""
 
@@ -82,6 +89,8 @@ class CheckoutForm(FlaskForm):
         DataRequired(_l("Please choose a shipping method."))])
     payment_method = RadioField(_l("Payment"), default="manual", validators=[
         DataRequired(_l("Please choose a payment method."))])
+    discount_code = StringField(_l("Discount code (optional)"), validators=[
+        Optional(), Length(max=40)])
     checkout_token = HiddenField()
 
     def set_choices(self, subtotal, addresses=(), *, country=None, weight=ZERO) -> None:
