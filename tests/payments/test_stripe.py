@@ -184,6 +184,15 @@ def test_with_vat_added_on_top_stripe_charges_the_order_total(app, client, fake_
     assert "line_items[1][quantity]" not in form
 
 
+def test_a_discounted_order_is_charged_its_discounted_total(client, fake_stripe):
+    """With a discount code, Stripe is asked for the discounted total, never the full price."""
+    order, _response = stripe_order(client, discount_code="WELCOME10")
+    assert order.discount_total == Decimal("5.00") and order.total == Decimal("49.90")
+    form = {key: values[0] for key, values in fake_stripe.requests[0]["form"].items()}
+    assert form["line_items[0][price_data][unit_amount]"] == "4990"
+    assert "line_items[1][quantity]" not in form
+
+
 def test_coming_back_from_stripe_shows_the_order(client, fake_stripe):
     """Back from Stripe, the customer lands on their order page with a message."""
     order, _response = stripe_order(client)
