@@ -60,8 +60,9 @@ class VariantInline(InlineFormAdmin):
                                             "when above the price. Empty: not on sale",
                              "validators": [Optional(), NumberRange(min=0)]},
         "weight": {"label": "Weight (kg)", "validators": [Optional(), NumberRange(min=0)]},
-        "low_stock_threshold": {"label": "Low-stock threshold",
-                                "validators": [NumberRange(min=0)]},
+        "low_stock_threshold": {"label": "Low-stock threshold", "default": None,
+                                "description": "Empty: the shop's default (Settings)",
+                                "validators": [Optional(), NumberRange(min=0)]},
     }
     form_extra_fields = {
         "initial_stock": IntegerField(

@@ -18,6 +18,7 @@ from store.catalog.html import sanitize_description
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import Category, OrderLine, Product, Variant
+from store.settings.services import get_settings
 
 PRODUCT_SLUG_LENGTH = 160
 CATEGORY_SLUG_LENGTH = 80
@@ -64,6 +65,9 @@ def prepare_product(product: Product, *, removed_variants: Iterable[Variant] = (
     if not product.slug:
         product.slug = unique_slug(Product, product.name, exclude_id=product.id, taken=taken,
                                    max_length=PRODUCT_SLUG_LENGTH)
+    for variant in product.variants:
+        if variant.low_stock_threshold is None:  # left empty: the shop's default
+            variant.low_stock_threshold = get_settings().low_stock_threshold
     removed_variants = list(removed_variants)
     refuse_if_ordered(removed_variants)
     removed = {id(variant) for variant in removed_variants}

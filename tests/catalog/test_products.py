@@ -9,6 +9,7 @@ from store.catalog.csv_import import import_products
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import Category, Product, Variant
+from store.settings.services import update_settings
 from tests.factories import make_category, make_order, make_product
 
 HEADER = "sku,product,variant,category,price,stock,description,active\n"
@@ -124,3 +125,16 @@ def test_the_csv_import_follows_the_same_rules(app):
     imported = db.session.scalar(db.select(Product).where(Product.name == "Blue Mug"))
     assert imported.slug == "blue-mug-2"
     assert imported.description == "<p><b>Big</b></p>"
+
+
+def test_a_variant_without_a_threshold_takes_the_shops_default(app):
+    """A variant saved with no low-stock threshold gets the one set in the store settings;
+    one given explicitly keeps it."""
+    update_settings({"low_stock_threshold": 7}, actor=None)
+    product = new_product(variants=2)
+    product.variants[0].low_stock_threshold = None
+    product.variants[1].low_stock_threshold = 2
+
+    products.prepare_product(product)
+
+    assert [v.low_stock_threshold for v in product.variants] == [7, 2]
