@@ -47,6 +47,7 @@ lint: install
 
 bench: build
 	$(VENV)/python -m bench
+	$(VENV)/python -m bench.checkout
 
 clean:
 	rm -rf .venv static/css instance/store.db*
