@@ -1,12 +1,23 @@
 """Locale selection and Babel-backed formatting of money and dates."""
 
 from decimal import Decimal
+from functools import cache
 
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
 LOCALE_NAMES = {"en": "English", "es": "Español"}
+# Codes Babel lists among territories that are not countries one can live or ship in.
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166 alpha-2 codes of the countries Babel knows (no EU, UN or ZZ)."""
+    return frozenset(code for code in Locale("en").territories
+                     if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES)
 
 
 def select_locale() -> str:

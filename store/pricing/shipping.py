@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from store.database import write_transaction
 from store.errors import ValidationFailed
 from store.extensions import db
+from store.i18n import country_codes
 from store.models import ShippingBand, ShippingMethod, ShippingZone
 from store.models.shipping import PRICE_KINDS
 from store.settings.services import get_settings
@@ -99,9 +100,9 @@ def default_country(config=None) -> str:
     return get_settings().default_country
 
 
-def known_countries() -> set[str]:
-    """Every ISO 3166 alpha-2 country code Babel knows."""
-    return {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()}
+def known_countries() -> frozenset[str]:
+    """Every country code Babel knows (store.i18n's one list)."""
+    return country_codes()
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,12 @@ from store.audit import services as audit
 from store.database import WRITE, is_sqlite, write_transaction
 from store.errors import ValidationFailed
 from store.extensions import db
+from store.i18n import country_codes
 from store.models import StoreSettings
 from store.models.settings import SETTINGS_ID
 
 EXTENSION = "store_settings"
 # Region codes Babel lists that are no country a parcel can go to.
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 TEXT_LIMITS = {"shop_name": 120, "legal_name": 200, "address": 1000, "tax_number": 40,
                "contact_email": 255, "bank_details": 1000}
 MULTILINE = {"address", "bank_details"}
@@ -242,8 +242,7 @@ def warm_up() -> None:
 def countries() -> dict[str, str]:
     """ISO 3166 country codes Babel knows, with their English names."""
     names = Locale("en").territories
-    return {code: name for code, name in names.items()
-            if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES}
+    return {code: names[code] for code in country_codes()}
 
 
 # -- saving ------------------------------------------------------------------------------------

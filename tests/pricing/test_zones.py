@@ -309,3 +309,11 @@ def test_checkout_prices_a_weight_banded_method_by_the_cart_weight(client):
     assert checkout(client, country="NO").status_code == 303
     assert _order_shipping() == D("30.00")
 
+
+
+def test_the_catch_all_zone_lists_countries_only(app, client):
+    """"Rest of the world" means countries: no European Union, United Nations or unknown
+    region in the checkout's country list."""
+    allowed = shipping.allowed_countries()
+    assert {"US", "JP", "ES"} <= set(allowed)
+    assert not {"EU", "EZ", "UN", "ZZ"} & set(allowed)
