@@ -140,6 +140,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECURITY_ZXCVBN_MINIMUM_SCORE": 3,
         "SECURITY_REGISTERABLE": True,
         "SECURITY_CONFIRMABLE": True,
+        "SECURITY_AUTO_LOGIN_AFTER_CONFIRM": True,
         "SECURITY_RECOVERABLE": True,
         "SECURITY_CHANGEABLE": True,
         "SECURITY_TRACKABLE": False,

@@ -13,11 +13,12 @@ from flask_security import (
     password_changed,
     password_reset,
     tf_profile_changed,
+    user_confirmed,
     user_registered,
 )
 from flask_security.utils import uia_email_mapper
 
-from store.accounts import sessions
+from store.accounts import guest_orders, sessions
 from store.accounts.security_mail import OutboxMailUtil
 from store.audit import services as audit
 from store.database import write_transaction
@@ -192,3 +193,6 @@ def _give_customer_role(app, user, **_extra):
     if role is not None:
         datastore.add_role_to_user(user, role)
 
+
+# A confirmed address brings the guest orders placed with it into the account.
+user_confirmed.connect(guest_orders.on_email_confirmed)

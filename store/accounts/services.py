@@ -7,6 +7,7 @@ from flask_security import hash_password
 from flask_security.utils import uia_email_mapper
 from sqlalchemy import UnicodeText, column, select, table
 
+from store.accounts.guest_orders import link_in_transaction
 from store.audit import services as audit
 from store.database import write_transaction
 from store.errors import PermissionDenied, ValidationFailed
@@ -111,6 +112,7 @@ def create_user(email: str, password: str, roles: list[str], *, confirmed: bool 
                 "roles": [None, sorted(role.name for role in user.roles)],
                 "password": [None, audit.REDACTED],
             })
+        link_in_transaction(user, actor=actor)  # created confirmed: the address is proven
     return user
 
 

@@ -33,6 +33,8 @@ def test_register_confirm_login_logout(client, smtp):
     assert client.get(confirm_path).status_code in (302, 303)
     db.session.expire_all()
     assert db.session.get(User, user.id).confirmed_at is not None
+    # The confirmation link signed them in: sign out to sign in with the password.
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
 
     response = client.post("/login", data={"email": "new@example.com", "password": PASSWORD,
                                            "csrf_token": csrf_from(client, "/login")})
