@@ -75,7 +75,10 @@ def check_page(page: Page) -> None:
     taken = select(Page.id).where(Page.slug == page.slug)
     if page.id is not None:
         taken = taken.where(Page.id != page.id)
-    if db.session.scalar(taken) is not None:
+    # No autoflush: the page itself, new or changed, must not be written before the check.
+    with db.session.no_autoflush:
+        clash = db.session.scalar(taken)
+    if clash is not None:
         raise ValidationFailed(f"There is already a page {page.slug}.", field="slug")
     page.title_en = (page.title_en or "").strip()
     if not page.title_en:
