@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from store import create_app
 from store.extensions import db
+from store.pages.services import ensure_default_pages
 from store.pricing.discounts import ensure_welcome_code
 from store.pricing.shipping import ensure_default_zones
 
@@ -124,6 +125,7 @@ def make_app(tmp_path: Path, **overrides):
         ensure_roles()
         ensure_default_zones()
         ensure_welcome_code()
+        ensure_default_pages()
         db.session.remove()
     return app
 

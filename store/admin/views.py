@@ -12,6 +12,7 @@ from store.admin.discounts import register_discount_views
 from store.admin.inventory import register_inventory_views
 from store.admin.orders import register_order_views
 from store.admin.outbox import register_outbox_views
+from store.admin.pages import register_page_views
 from store.admin.pricing import register_pricing_views
 from store.admin.settings import register_settings_views
 from store.admin.shipping import register_shipping_views
@@ -37,3 +38,4 @@ def register_views(admin, app) -> None:
     register_shipping_views(admin)
     register_settings_views(admin)
     register_discount_views(admin)
+    register_page_views(admin)

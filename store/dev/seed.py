@@ -17,6 +17,7 @@ from store.extensions import db
 from store.inventory import services as inventory
 from store.models import Category, Product, ProductImage, StockMovement, User, Variant
 from store.models.base import utcnow
+from store.pages.services import ensure_default_pages
 from store.pricing import discounts, shipping, taxes
 
 SEEDS = ROOT / "seeds"
@@ -31,6 +32,7 @@ def seed_demo() -> dict:
     taxes.seed_tax_rates()
     shipping.ensure_default_zones()
     discounts.ensure_welcome_code()
+    ensure_default_pages()
     created = {"users": 0, "products": 0}
     if current_app.config.get("STORE_DEMO_ACCOUNTS"):
         password = current_app.config["STORE_DEMO_PASSWORD"]

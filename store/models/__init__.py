@@ -7,6 +7,7 @@ from store.models.discounts import DiscountCode, DiscountUse
 from store.models.inventory import StockMovement
 from store.models.notifications import EmailMessage
 from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
+from store.models.pages import Page
 from store.models.pricing import TaxRate
 from store.models.settings import StoreSettings
 from store.models.shipping import ShippingBand, ShippingMethod, ShippingZone
@@ -26,6 +27,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OrderNote",
+    "Page",
     "ProcessedWebhook",
     "Product",
     "ProductImage",

@@ -9,7 +9,7 @@ from store.extensions import db
 OWNER_ONLY = {"user", "role", "auditevent", "settings", "tax_rate", "shipping_zone",
               "shipping_method"}
 STAFF_VIEWS = {"admin", "product", "category", "variant", "stockmovement", "order", "customer",
-               "emailmessage", "supportticket", "productimport", "discount_code"}
+               "emailmessage", "supportticket", "productimport", "discount_code", "page"}
 
 
 def _views(app):

@@ -1,0 +1,1 @@
+"""Content pages (shipping and returns, privacy, terms, legal notice): text and rendering."""
