@@ -59,6 +59,13 @@ def load_config(overrides: dict | None = None) -> dict:
         or f"sqlite:///{instance / 'store.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STORE_NAME": env.get("STORE_NAME", "SimpleStore"),
+        # The demo shop's legal details (first-run seeds of the settings); a real shop sets
+        # its own in the back office; production seeds none (the legal name falls back to the
+        # shop name).
+        "STORE_LEGAL_NAME": env.get("STORE_LEGAL_NAME", None if production else "SimpleStore S.L."),
+        "STORE_ADDRESS": env.get("STORE_ADDRESS",
+                                 None if production else "Calle Mayor 1\n28013 Madrid\nSpain"),
+        "STORE_TAX_NUMBER": env.get("STORE_TAX_NUMBER", None if production else "ESB00000000"),
         "STORE_CURRENCY": env.get("STORE_CURRENCY", "EUR"),
         "STORE_URL": env.get("STORE_URL", "http://127.0.0.1:5000"),
         "STORE_STAFF_EMAIL": env.get("STORE_STAFF_EMAIL", ""),

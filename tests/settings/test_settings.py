@@ -156,3 +156,17 @@ def test_settings_on_postgres(pg_app):
     assert (saved.low_stock_threshold, saved.prices_include_tax, saved.version) == (5, False, 2)
     assert get_settings() == saved
     assert len(audit_rows()) == 1
+
+
+def test_the_demo_shop_has_legal_details_and_production_seeds_none(monkeypatch):
+    """In development the demo shop's legal name, address and VAT number are filled in (the
+    legal pages show them); production seeds none, so the owner enters the real ones."""
+    from store.config import load_config
+
+    for key in ("STORE_LEGAL_NAME", "STORE_ADDRESS", "STORE_TAX_NUMBER"):
+        monkeypatch.delenv(key, raising=False)
+    development = load_config({"STORE_ENV": "development"})
+    assert development["STORE_LEGAL_NAME"] == "SimpleStore S.L."
+    assert "Madrid" in development["STORE_ADDRESS"] and development["STORE_TAX_NUMBER"]
+    production = load_config({"STORE_ENV": "production"})
+    assert production["STORE_LEGAL_NAME"] is None and production["STORE_TAX_NUMBER"] is None
