@@ -1,6 +1,7 @@
 """Helpers for tests that shop through the storefront like a customer (CSRF on)."""
 
 import re
+import threading
 from decimal import Decimal
 
 import pytest
@@ -100,3 +101,31 @@ def flashes(html: str) -> list[str]:
     import html as html_lib
 
     return [html_lib.unescape(m) for m in re.findall(r'class="flash[^"]*"[^>]*>([^<]*)<', html)]
+
+
+def post_checkouts_at_once(buyers: list) -> list:
+    """Post every buyer's checkout form at the same moment, one thread each.
+
+    `buyers` holds (client, form) pairs; returns (status, Location, body) per buyer, in order.
+    An exception is reported as its repr in place of the status, never hidden.
+    """
+    start = threading.Barrier(len(buyers))
+    results: list = [None] * len(buyers)
+
+    def buy(index: int) -> None:
+        client, form = buyers[index]
+        start.wait(timeout=60)
+        try:
+            response = client.post("/checkout", data=form)
+            results[index] = (response.status_code, response.headers.get("Location", ""),
+                              response.get_data(as_text=True))
+        except Exception as exc:  # reported to the test as a failure
+            results[index] = (repr(exc), "", "")
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(len(buyers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a buyer hung (deadlock?)"
+    return results

@@ -7,7 +7,14 @@ import pytest
 from store.extensions import db
 from store.models import Order, StockMovement, Variant
 from tests.factories import make_product
-from tests.shopping import ADDRESS, IsolatedClient, add_to_cart, checkout_form, flashes
+from tests.shopping import (
+    ADDRESS,
+    IsolatedClient,
+    add_to_cart,
+    checkout_form,
+    flashes,
+    post_checkouts_at_once,
+)
 
 BUYERS = 120
 STOCK = 10
@@ -29,29 +36,12 @@ def crowd_buys(app) -> None:
         buyers.append((client, {**checkout_form(client), **ADDRESS,
                                 "email": f"buyer{index}@example.com"}))
 
-    start = threading.Barrier(BUYERS)
-    results: list = [None] * BUYERS
+    results = post_checkouts_at_once(buyers)
 
-    def buy(index: int) -> None:
-        client, form = buyers[index]
-        start.wait(timeout=60)
-        try:
-            response = client.post("/checkout", data=form)
-            results[index] = (response.status_code, response.headers.get("Location", ""))
-        except Exception as exc:  # reported below as a failure, never hidden
-            results[index] = (repr(exc), "")
-
-    threads = [threading.Thread(target=buy, args=(i,)) for i in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a buyer hung (deadlock?)"
-
-    statuses = [status for status, _location in results]
+    statuses = [status for status, _location, _body in results]
     assert all(status == 303 for status in statuses), sorted(set(map(str, statuses)))
-    winners = [i for i, (_s, location) in enumerate(results) if "/orders/" in location]
-    losers = [i for i, (_s, location) in enumerate(results) if location.endswith("/cart")]
+    winners = [i for i, (_s, location, _b) in enumerate(results) if "/orders/" in location]
+    losers = [i for i, (_s, location, _b) in enumerate(results) if location.endswith("/cart")]
     assert len(winners) == STOCK and len(losers) == BUYERS - STOCK
 
     db.session.expire_all()

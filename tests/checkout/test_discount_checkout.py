@@ -1,14 +1,12 @@
 """Discount codes through the real cart and checkout: the issue's numbers, a code used up
 while in the cart, and a crowd racing for the last use (SQLite and PostgreSQL)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 
 from store.extensions import db
 from store.models import DiscountCode, DiscountUse, EmailMessage, Order, Variant
-from store.pricing.taxes import seed_tax_rates
 from tests.factories import make_product
 from tests.shopping import (
     ADDRESS,
@@ -19,6 +17,7 @@ from tests.shopping import (
     flashes,
     hidden,
     money_on,
+    post_checkouts_at_once,
 )
 
 D = Decimal
@@ -27,12 +26,6 @@ D = Decimal
 @pytest.fixture
 def app_config():
     return {"STORE_DELIVER_AFTER_REQUEST": False}
-
-
-@pytest.fixture
-def tee(app):
-    seed_tax_rates()
-    return make_product(name="Harbour Lights Tee", price="22.00")
 
 
 def enter_code(client, code: str, **extra):
@@ -154,27 +147,10 @@ def crowd_on_last_use(app) -> None:
         buyers.append((client, {**checkout_form(client), **ADDRESS, "country": "ES",
                                 "discount_code": "ONELEFT",
                                 "email": f"buyer{index}@example.com"}))
-    start = threading.Barrier(BUYERS)
-    results: list = [None] * BUYERS
-
-    def buy(index: int) -> None:
-        client, form = buyers[index]
-        start.wait(timeout=60)
-        try:
-            response = client.post("/checkout", data=form)
-            results[index] = (response.status_code, response.get_data(as_text=True))
-        except Exception as exc:  # reported below as a failure, never hidden
-            results[index] = (repr(exc), "")
-
-    threads = [threading.Thread(target=buy, args=(i,)) for i in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a buyer hung (deadlock?)"
-    statuses = sorted(str(status) for status, _body in results)
+    results = post_checkouts_at_once(buyers)
+    statuses = sorted(str(status) for status, _location, _body in results)
     assert statuses == ["303"] + ["400"] * (BUYERS - 1), statuses
-    for status, body in results:
+    for status, _location, body in results:
         if status == 400:
             assert "“ONELEFT” has" in body and "used up" in body
     db.session.expire_all()
@@ -186,7 +162,7 @@ def crowd_on_last_use(app) -> None:
     assert db.session.scalar(db.select(Variant.stock)
                              .where(Variant.id == product.variants[0].id)) == BUYERS - 1
     # a refused buyer still has the cart and can order without the code
-    client, form = buyers[next(i for i, (s, _b) in enumerate(results) if s == 400)]
+    client, form = buyers[next(i for i, (s, _l, _b) in enumerate(results) if s == 400)]
     assert client.post("/checkout", data={**form, "discount_code": ""}).status_code == 303
 
 

@@ -6,8 +6,7 @@ import pytest
 
 from store.extensions import db
 from store.models import EmailMessage, Order
-from store.pricing.taxes import seed_tax_rates
-from tests.factories import make_order, make_product
+from tests.factories import make_order
 from tests.shopping import (
     add_to_cart,
     checkout,
@@ -21,12 +20,6 @@ D = Decimal
 @pytest.fixture
 def app_config():
     return {"STORE_DELIVER_AFTER_REQUEST": False}
-
-
-@pytest.fixture
-def tee(app):
-    seed_tax_rates()
-    return make_product(name="Harbour Lights Tee", price="22.00")
 
 
 def test_demo_tee_to_spain(client, auth, tee):
