@@ -9,6 +9,7 @@ from store.models.notifications import EmailMessage
 from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, ProcessedWebhook
 from store.models.pages import Page
 from store.models.pricing import TaxRate
+from store.models.refunds import DocumentSequence, Invoice, Refund, RefundLine
 from store.models.settings import StoreSettings
 from store.models.shipping import ShippingBand, ShippingMethod, ShippingZone
 from store.models.support import SupportReply, SupportTicket
@@ -21,8 +22,10 @@ __all__ = [
     "CartLine",
     "Category",
     "DiscountCode",
+    "DocumentSequence",
     "DiscountUse",
     "EmailMessage",
+    "Invoice",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -31,6 +34,8 @@ __all__ = [
     "ProcessedWebhook",
     "Product",
     "ProductImage",
+    "Refund",
+    "RefundLine",
     "Role",
     "ShippingBand",
     "ShippingMethod",

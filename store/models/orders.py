@@ -48,6 +48,10 @@ class Order(db.Model):
     payment_method: Mapped[str] = mapped_column(String(32), index=True)
     # The provider's reference (e.g. a Stripe Checkout Session id).
     payment_reference: Mapped[str | None] = mapped_column(String(255), index=True)
+    # The provider's id of the payment itself (Stripe's PaymentIntent), which refunds name.
+    payment_intent: Mapped[str | None] = mapped_column(String(255), index=True)
+    # A chargeback the customer opened with their bank (Stripe's dispute status), if any.
+    dispute_status: Mapped[str | None] = mapped_column(String(32))
 
     subtotal: Mapped[Money]
     discount_total: Mapped[Money] = mapped_column(default=Decimal("0.00"), server_default="0")
@@ -63,6 +67,9 @@ class Order(db.Model):
     prices_include_tax: Mapped[bool] = mapped_column(Boolean, default=True,
                                                      server_default=sa_true())
     total: Mapped[Money]
+    # What has gone back to the customer: refunds sent or done (a failed one is taken off
+    # again). Claimed with a conditional UPDATE, so it never exceeds `total`.
+    refunded_total: Mapped[Money] = mapped_column(default=Decimal("0.00"), server_default="0")
 
     carrier: Mapped[str | None] = mapped_column(String(40))
     tracking_number: Mapped[str | None] = mapped_column(String(80))
@@ -93,6 +100,10 @@ class Order(db.Model):
     notes: Mapped[list[OrderNote]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderNote.id"
     )
+    refunds = relationship("Refund", back_populates="order", cascade="all, delete-orphan",
+                           order_by="Refund.id")
+    invoices = relationship("Invoice", back_populates="order", cascade="all, delete-orphan",
+                            order_by="Invoice.id")
 
     def __str__(self) -> str:
         return self.number
