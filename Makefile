@@ -38,7 +38,7 @@ run: db
 test: build
 	bash scripts/ensure-system.sh
 	@# pytest exits 5 when it collected nothing: that is a failure, not a pass.
-	TEST_POSTGRES_URL="$$(cat .pg-url)" $(VENV)/pytest -p no:cacheprovider -q; \
+	TEST_POSTGRES_URL="$$(cat .pg-url)" TEST_REDIS_URL="$$(cat .redis-url)" $(VENV)/pytest -p no:cacheprovider -q; \
 	status=$$?; if [ $$status -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi; \
 	exit $$status
 

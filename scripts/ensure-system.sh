@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs beyond Python packages: Debian's Chromium for
-# browser tests and a PostgreSQL server with a `store` role. Safe to run again; skips what is there.
+# browser tests, a PostgreSQL server with a `store` role and a Redis server (shared rate-limit
+# counters across workers). Safe to run again; skips what is there.
 set -euo pipefail
 
 SUDO=""
@@ -11,6 +12,7 @@ missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 \
   || missing+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
@@ -41,4 +43,17 @@ if [ "$(psql_as_postgres -c "SELECT 1 FROM pg_database WHERE datname='store'")" 
   psql_as_postgres -c "CREATE DATABASE store OWNER store"
 fi
 echo "postgresql+psycopg://store:store@127.0.0.1:${cl_port}/store" > .pg-url
-echo "PostgreSQL ready on port ${cl_port}; Chromium at /usr/bin/chromium"
+
+# Redis: a private server for the tests on its own port, no persistence.
+REDIS_PORT=${REDIS_PORT:-6390}
+if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  mkdir -p instance
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize yes --logfile "$(pwd)/instance/redis-test.log" >/dev/null
+  for _ in $(seq 1 30); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+fi
+echo "redis://127.0.0.1:${REDIS_PORT}/0" > .redis-url
+echo "PostgreSQL ready on port ${cl_port}; Redis on ${REDIS_PORT}; Chromium at /usr/bin/chromium"

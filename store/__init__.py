@@ -3,6 +3,7 @@
 from store import (
     database,
     i18n,
+    ops,
     settings,
     web,
 )
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
     security.init_app(app)
     notifications.init_app(app)
     web.init_app(app)
+    ops.init_app(app)
     masking.init_app(app)
     settings.init_app(app)
 

@@ -123,8 +123,16 @@ def load_config(overrides: dict | None = None) -> dict:
         "STORE_SUPPORT_LIMIT": env.get("STORE_SUPPORT_LIMIT", "5/hour"),
         "STORE_SUPPORT_LIMIT_PER_ADDRESS": env.get("STORE_SUPPORT_LIMIT_PER_ADDRESS", "30/hour"),
         "STORE_MAIL_MAX_ATTEMPTS": int(env.get("STORE_MAIL_MAX_ATTEMPTS", "8")),
-        # Limiter
+        # Limiter: memory:// counts per process; with several workers or machines set a
+        # shared store, e.g. redis://127.0.0.1:6379/0, or the limits multiply.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Operations: how many reverse proxies sit in front (their X-Forwarded-For is
+        # trusted that many hops deep; 0 trusts none), the log format ("json" or "text";
+        # JSON in production) and level, and the token /metrics requires (unset: no /metrics).
+        "STORE_PROXY_COUNT": int(env.get("STORE_PROXY_COUNT", "0")),
+        "STORE_LOG_FORMAT": env.get("STORE_LOG_FORMAT", ""),
+        "STORE_LOG_LEVEL": env.get("STORE_LOG_LEVEL", "INFO"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Payments
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),

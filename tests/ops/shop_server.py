@@ -40,13 +40,15 @@ def app_from_env():
 class Gunicorn:
     """A running gunicorn: its master process, its address and its workers."""
 
-    def __init__(self, tmp_path: Path, database_url: str, workers: int = 3):
+    def __init__(self, tmp_path: Path, database_url: str, workers: int = 3, *,
+                 config: dict | None = None, name: str = "gunicorn"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = {**SERVER_CONFIG, "TMP_PATH": str(tmp_path),
-                  "SQLALCHEMY_DATABASE_URI": database_url}
+                  "SQLALCHEMY_DATABASE_URI": database_url, **(config or {})}
         env = {**os.environ, "STORE_TEST_CONFIG": json.dumps(config)}
-        self.log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115  (closed in stop)
+        self.log_path = tmp_path / f"{name}.log"
+        self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
              f"127.0.0.1:{self.port}", "--timeout", "30", "--graceful-timeout", "2",
@@ -92,9 +94,9 @@ class Gunicorn:
 
 
 @contextmanager
-def gunicorn(tmp_path: Path, database_url: str, workers: int = 3):
-    """Serve the shop on `database_url` with gunicorn for the block."""
-    server = Gunicorn(tmp_path, database_url, workers)
+def gunicorn(tmp_path: Path, database_url: str, workers: int = 3, **options):
+    """Serve the shop on `database_url` with gunicorn for the block (options: config, name)."""
+    server = Gunicorn(tmp_path, database_url, workers, **options)
     try:
         server.wait_ready(workers)
         yield server
