@@ -8,7 +8,7 @@ PIPENV := $(PYTHON) -m pipenv
 VENV := .venv/bin
 FLASK := $(VENV)/flask --app app
 
-.PHONY: install build css translations db run test lint bench clean
+.PHONY: install build css translations db run serve worker test lint audit bench clean
 
 # Python packages from Pipfile.lock (pipenv itself is installed when missing).
 .venv/.installed: Pipfile.lock
@@ -34,6 +34,17 @@ db: build
 
 run: db
 	PORT=$(PORT) $(VENV)/python -m store.dev.server
+
+# Production-style serving: gunicorn with gunicorn.conf.py (workers from the CPU count), after
+# bringing the database to the current migration. The outbox worker and the unpaid-order
+# expiry run beside it as their own processes (see the Procfile): `make worker`.
+serve: build
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	PORT=$(PORT) $(VENV)/gunicorn -c gunicorn.conf.py app:app
+
+worker: install
+	$(FLASK) outbox worker --interval 5 & $(FLASK) orders expire-unpaid --every 60; wait
 
 test: build
 	bash scripts/ensure-system.sh
