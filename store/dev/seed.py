@@ -27,7 +27,8 @@ DEMO_USERS = (("owner@example.com", "owner", "Olivia Owner"),
 
 
 def seed_demo() -> dict:
-    """Roles, demo accounts (development only) and the demo catalog when the shop is empty."""
+    """Roles, tax rates, shipping zones, the discount code and pages; outside production also
+    the demo accounts and, when the shop is empty, the demo catalog."""
     accounts.ensure_roles()
     taxes.seed_tax_rates()
     shipping.ensure_default_zones()
@@ -40,7 +41,9 @@ def seed_demo() -> dict:
             if db.session.scalar(select(User.id).where(User.email == email)) is None:
                 accounts.create_user(email, password, [role], full_name=name)
                 created["users"] += 1
-    if db.session.scalar(select(func.count(Product.id))) == 0:
+    # A real shop starts with its own catalog: the demo one only outside production.
+    demo_catalog = current_app.config.get("STORE_ENV") != "production"
+    if demo_catalog and db.session.scalar(select(func.count(Product.id))) == 0:
         created["products"] = load_catalog(SEEDS / "catalog.json")
     return created
 

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from store.extensions import db
-from store.models import Category, Product, StockMovement, User, Variant
+from store.models import Category, Product, Role, StockMovement, User, Variant
 
 
 def test_demo_seed_is_idempotent(app, runner):
@@ -52,6 +52,15 @@ def test_no_demo_accounts_in_production_mode(app, runner):
     app.config["STORE_DEMO_ACCOUNTS"] = False
     runner.invoke(args=["seed"])
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_production_seeding_adds_the_rules_but_not_the_demo_catalog(app, runner):
+    """A real shop's `flask seed` prepares roles and pages, and leaves the catalog empty."""
+    app.config.update(STORE_ENV="production", STORE_DEMO_ACCOUNTS=False)
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+    assert db.session.scalar(select(func.count(Role.id))) >= 3
 
 
 def test_synthetic_catalog(app, runner):
