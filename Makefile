@@ -56,6 +56,10 @@ test: build
 lint: install
 	$(VENV)/ruff check .
 
+# Known vulnerabilities with a fix in the locked packages fail the build (scripts/audit.py).
+audit: install
+	$(VENV)/python scripts/audit.py
+
 bench: build
 	$(VENV)/python -m bench
 	$(VENV)/python -m bench.checkout

@@ -29,12 +29,12 @@ def test_gunicorn_conf_serves_the_shop_with_json_request_lines(app, tmp_path):
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, log.read_text()
             try:
                 response = requests.get(f"http://127.0.0.1:{port}/products/?q=tee",
-                                        headers={"X-Request-ID": "probe-0001"}, timeout=5)
+                                        headers={"X-Request-ID": "probe-0001"}, timeout=30)
                 break
             except requests.ConnectionError:
                 assert time.monotonic() < deadline, log.read_text()
