@@ -20,6 +20,18 @@ from store.pricing.shipping import ensure_default_zones
 
 PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
+# "postgres" runs every test's app on its own fresh PostgreSQL database instead of a SQLite
+# file (`make test-postgres`); tests about SQLite itself are marked sqlite_only and skipped.
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+
+
+def pytest_collection_modifyitems(config, items):
+    if TEST_DATABASE != "postgres":
+        return
+    skip = pytest.mark.skip(reason="about SQLite itself (TEST_DATABASE=postgres)")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
 
 
 def free_port() -> int:
@@ -140,6 +152,8 @@ def app_config():
 def app(tmp_path, app_config, request):
     """A fresh app and file-backed SQLite database; with the smtp fixture, mail goes there."""
     overrides = dict(app_config)
+    if TEST_DATABASE == "postgres":
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", request.getfixturevalue("pg_url"))
     if "smtp" in request.fixturenames:
         overrides.setdefault("MAIL_PORT", request.getfixturevalue("smtp").port)
         overrides.setdefault("MAIL_SUPPRESS_SEND", False)  # TESTING would swallow the mail
