@@ -11,8 +11,10 @@ from babel.dates import format_date, format_datetime
 from sqlalchemy import select
 
 from store.config import ConfigError, _timezone, load_config
+from store.database import write_transaction
 from store.extensions import db
 from store.models import Address, EmailMessage, Order
+from store.orders import emails as order_emails
 from store.orders import services as orders
 from store.orders.access import order_url
 from tests.conftest import csrf_from
@@ -146,3 +148,18 @@ def test_saved_addresses_at_checkout_name_the_country(client, auth):
     client.post("/locale", data={"locale": "es", "csrf_token": csrf_from(client, "/")})
     page = client.get("/checkout").get_data(as_text=True)
     assert "Hauptstr. 1, 10115, Berlin, Alemania" in html_lib.unescape(page)
+
+
+def test_the_payment_reminder_states_its_deadline_in_the_customers_format(app):
+    """The reminder of a Spanish customer gives the deadline in Spanish format, saying UTC."""
+    due = datetime(2026, 3, 2, 17, 5, tzinfo=UTC)
+    order = make_order(country="DE", locale="es", payment_due_at=due)
+    with write_transaction():
+        assert order_emails.payment_reminder(db.session.get(Order, order.id))
+    reminder = db.session.scalar(select(EmailMessage).where(
+        EmailMessage.order_id == order.id, EmailMessage.kind == "order_payment_reminder"))
+    deadline = format_datetime(due, "short", locale="es", tzinfo=UTC)
+    assert deadline.startswith("2/3/26")
+    for body in (reminder.body_text, visible_text(reminder.body_html)):
+        assert f"{deadline} UTC" in body and "Alemania" in body
+        assert_no_raw_codes(body, "order_payment_reminder (es)")
