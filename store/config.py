@@ -6,6 +6,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -30,6 +31,17 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 def _decimal(value: str | None, default: str) -> Decimal:
     return Decimal(value if value not in (None, "") else default)
+
+
+def _timezone(value: str | None) -> str:
+    """An IANA time zone name (UTC when unset); an unknown name stops the start."""
+    name = (value or "").strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"STORE_TIMEZONE {name!r} is not a time zone "
+                          "(use a name such as Europe/Madrid)") from exc
+    return name
 
 
 def totp_secrets(env) -> dict[str, str]:
@@ -104,6 +116,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Babel
         "BABEL_DEFAULT_LOCALE": env.get("BABEL_DEFAULT_LOCALE", "en"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        # The shop's time zone for dates customers read (IANA name, e.g. Europe/Madrid);
+        # without one, times are shown in UTC and say so.
+        "BABEL_DEFAULT_TIMEZONE": _timezone(env.get("STORE_TIMEZONE")),
         "STORE_LOCALES": ["en", "es"],
         # Mail
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),

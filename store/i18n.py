@@ -5,7 +5,7 @@ from functools import cache
 
 from babel import Locale
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
 
 LOCALE_NAMES = {"en": "English", "es": "Español"}
@@ -51,12 +51,35 @@ def current_locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def country_name(code: str | None, locale: str | None = None) -> str:
+    """A country's name in `locale` (default: the reader's language); unknown codes as given."""
+    if not code:
+        return ""
+    names = Locale.parse(locale or current_locale()).territories
+    return names.get(code.strip().upper(), code)
+
+
+def shop_date(value, fmt: str = "medium") -> str:
+    """A date (or a moment's date in the shop's time zone) in the reader's format."""
+    return format_date(value, fmt) if value else ""
+
+
+def shop_datetime(value, fmt: str = "medium") -> str:
+    """A moment in the reader's format and the shop's time zone, naming UTC when that is it.
+
+    Stored times are UTC (naive ones from SQLite too); STORE_TIMEZONE names the shop's zone.
+    """
+    if not value:
+        return ""
+    text = format_datetime(value, fmt)
+    return f"{text} UTC" if str(get_timezone()) == "UTC" else text
+
+
 def init_app(app) -> None:
-    """Template filters for money and dates."""
+    """Template filters for money, dates and country names."""
     app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime"] = (
-        lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
-    )
+    app.jinja_env.filters["date"] = shop_date
+    app.jinja_env.filters["datetime"] = shop_datetime
+    app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
     app.jinja_env.globals["current_locale"] = current_locale

@@ -12,6 +12,46 @@
     }
   }, true);
 
+  // A bulk action's confirmation names the rows it applies to (e.g. the order numbers), when
+  // the list marks them with data-row-label; otherwise Flask-Admin's own dialog runs.
+  var MAX_NAMED = 20;
+
+  function rowLabels(boxes) {
+    var labels = [];
+    boxes.forEach(function (box) {
+      var row = box.closest("tr");
+      var label = row && row.querySelector("[data-row-label]");
+      if (label) {
+        labels.push(label.getAttribute("data-row-label"));
+      }
+    });
+    return labels;
+  }
+
+  function runAction(name) {
+    var boxes = Array.prototype.slice.call(
+      document.querySelectorAll("input.action-checkbox:checked"));
+    var data = document.getElementById("actions-confirmation-data");
+    var message = data ? JSON.parse(data.textContent)[name] : null;
+    var labels = rowLabels(boxes);
+    if (!boxes.length || !message || labels.length !== boxes.length) {
+      window.modelActions.execute(name);
+      return;
+    }
+    var named = labels.slice(0, MAX_NAMED).join(", ");
+    if (labels.length > MAX_NAMED) {
+      named += " (+" + (labels.length - MAX_NAMED) + ")";
+    }
+    if (!window.faHelpers.safeConfirm(message + "\n\n" + labels.length + ": " + named)) {
+      return;
+    }
+    var form = document.getElementById("action_form");
+    form.querySelector("[name='action']").value = name;
+    form.querySelectorAll("input.action-checkbox").forEach(function (box) { box.remove(); });
+    boxes.forEach(function (box) { form.appendChild(box.cloneNode(true)); });
+    form.submit();
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof Element)) {
@@ -20,7 +60,7 @@
     var action = target.closest("[data-admin-action]");
     if (action) {
       event.preventDefault();
-      window.modelActions.execute(action.getAttribute("data-admin-action"));
+      runAction(action.getAttribute("data-admin-action"));
       return;
     }
     var add = target.closest("[data-admin-add-inline]");

@@ -75,9 +75,13 @@ def status_column(_view, _context, model, _name):
 
 
 def number_link(view, _context, model, _name):
-    """The list column: the order number, linked to its detail page."""
+    """The list column: the order number, linked to its detail page.
+
+    `data-row-label` lets a bulk action's confirmation name the selected orders.
+    """
     url = url_for(".details_view", id=model.id)
-    return Markup('<a href="{}">{}</a>').format(url, model.number)
+    return Markup('<a href="{}" data-row-label="{}">{}</a>').format(url, model.number,
+                                                                   model.number)
 
 
 def money_column(_view, _context, model, name):

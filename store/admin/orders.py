@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from store.admin.base import StoreModelView
 from store.admin.export import stream_export_rows
+from store.admin.order_cancel import CancelConfirmation
 from store.admin.order_columns import (
     STATUS_OPTIONS,
     CreatedBetweenFilter,
@@ -79,7 +80,7 @@ class BulkShipForm(FlaskForm):
 # -- the view ----------------------------------------------------------------------------------
 
 
-class OrderAdmin(StoreModelView):
+class OrderAdmin(CancelConfirmation, StoreModelView):
     """Orders: find, inspect and move them through their statuses."""
 
     permission = "orders-read"
@@ -87,6 +88,7 @@ class OrderAdmin(StoreModelView):
     export_permission = "orders-read"
     view_permissions = {
         "status_view": "orders-manage",
+        "cancel_view": "orders-manage",
         "note_view": "orders-manage",
         "ship_bulk_view": "orders-manage",
         "invoice_view": "orders-read",
@@ -163,7 +165,6 @@ class OrderAdmin(StoreModelView):
                 note_form=NoteForm(formdata=None),
                 can_manage=self.is_action_allowed("mark_paid"),
                 tracking_url=carriers.tracking_url(order.carrier, order.tracking_number),
-                carriers=carriers.CARRIERS,
             )
         kwargs.setdefault("status_badge", status_badge)
         return super().render(template, **kwargs)

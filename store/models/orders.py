@@ -112,10 +112,10 @@ class Order(db.Model):
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
 
-    def address_lines(self) -> list[str]:
-        """The shipping address as printed lines."""
+    def address_lines(self, country_name: str | None = None) -> list[str]:
+        """The shipping address as printed lines, the country as `country_name` when given."""
         lines = [self.full_name, self.address_line1, self.address_line2,
-                 f"{self.postal_code} {self.city}", self.country]
+                 f"{self.postal_code} {self.city}", country_name or self.country]
         return [line for line in lines if line and line.strip()]
 
 

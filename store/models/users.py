@@ -83,8 +83,8 @@ class Address(db.Model):
 
     user: Mapped[User] = relationship(back_populates="addresses")
 
-    def one_line(self) -> str:
-        """The address on one line, for choices and lists."""
+    def one_line(self, country_name: str | None = None) -> str:
+        """The address on one line, for choices and lists (the country as `country_name`)."""
         parts = [self.full_name, self.address_line1, self.address_line2, self.postal_code,
-                 self.city, self.country]
+                 self.city, country_name or self.country]
         return ", ".join(p for p in parts if p)

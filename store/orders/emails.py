@@ -6,16 +6,17 @@ checkout's or the status change's), so the email exists exactly when the change 
 
 from __future__ import annotations
 
-from babel import Locale
 from flask import current_app
 from flask_babel import force_locale
 from werkzeug.routing import BuildError
 
 from store import payments
+from store.i18n import country_name
 from store.models import Order, OrderEvent
 from store.notifications.outbox import N_, send_templated, send_to_staff
 from store.orders.access import build_url, order_url
 from store.orders.carriers import carrier_name, tracking_url
+from store.orders.status import status_label
 from store.pricing import shipping
 from store.pricing.totals import order_price
 
@@ -49,23 +50,23 @@ def _order_context(order: Order, locale: str) -> dict:
         instructions = ""
         if provider is not None and not provider.online:
             instructions = provider.instructions(order, current_app.config)
-        payment_label = str(provider.label) if provider is not None else order.payment_method
+        payment_label = payments.payment_label(order)
         shipping_label = shipping.shipping_label(order.shipping_method)
-    country = Locale.parse(locale).territories.get(order.country, order.country)
+        status_name = status_label(order.status)
     return {
         "order": order,
         "number": order.number,
         "order_url": order_link(order),
         "lines": list(order.lines),
         "price": order_price(order),
-        "address": order.address_lines()[:-1] + [country],
+        "address": order.address_lines(country_name(order.country, locale)),
         "payment_label": payment_label,
         "payment_instructions": instructions,
         "shipping_label": shipping_label,
+        "status_name": status_name,
         "tracking_url": tracking_url(order.carrier, order.tracking_number),
         "carrier_name": carrier_name(order.carrier),
     }
-
 
 
 def order_placed(order: Order) -> None:

@@ -41,6 +41,12 @@ def provider_for(order) -> PaymentProvider | None:
     return _PROVIDERS.get(order.payment_method)
 
 
+def payment_label(order) -> str:
+    """The name of the method an order was placed with, in the reader's language."""
+    provider = provider_for(order)
+    return str(provider.label) if provider is not None else (order.payment_method or "")
+
+
 def can_pay_online(order, config=None) -> bool:
     """True when a pending order's online payment can be (re)started now."""
     cfg = config if config is not None else current_app.config

@@ -14,6 +14,8 @@ from flask_login import current_user, user_logged_in
 
 from store.cart import services as carts
 from store.errors import StoreError
+from store.orders.carriers import carrier_name
+from store.payments import payment_label
 from store.pricing import shipping, taxes, totals
 from store.storefront.blueprint import bp
 from store.storefront.forms import CartAddForm, CartDiscountForm, CartUpdateForm
@@ -30,6 +32,10 @@ bp.add_app_template_global(shipping.shipping_label, "shipping_label")
 # back office's order page shows it too).
 bp.add_app_template_global(taxes.format_rate, "rate_label")
 bp.add_app_template_global(totals.order_price, "order_price")
+# Customers (and the back office's order page) read names, never codes: the carrier's name
+# and the payment method's, in the reader's language (countries: the country_name filter).
+bp.add_app_template_global(carrier_name, "carrier_name")
+bp.add_app_template_global(payment_label, "payment_label")
 
 
 def cart_owner() -> carts.CartOwner:

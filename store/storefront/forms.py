@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from store.errors import ValidationFailed
-from store.i18n import money
+from store.i18n import country_name, money
 from store.payments import enabled_providers
 from store.pricing import shipping
 
@@ -103,7 +103,8 @@ class CheckoutForm(FlaskForm):
         self.set_methods(subtotal, country, weight)
         self.payment_method.choices = [(p.code, str(p.label)) for p in enabled_providers()]
         self.address_id.choices = [(0, str(_l("A new address (fill in below)")))] + [
-            (address.id, address.one_line()) for address in addresses]
+            (address.id, address.one_line(country_name(address.country)))
+            for address in addresses]
 
     def set_methods(self, subtotal, country=None, weight=ZERO) -> None:
         """The delivery choices for a cart shipped to `country` (see set_choices)."""

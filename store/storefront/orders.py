@@ -57,9 +57,26 @@ def order_detail(number):
         tracking_url=carriers.tracking_url(order.carrier, order.tracking_number))
 
 
+@bp.get("/orders/<number>/cancel")
+def order_cancel_confirm(number):
+    """Ask before cancelling: what happens to the items and the payment. Changes nothing."""
+    order = _viewed_order(number, request.args.get("token"))
+    if not can_cancel_by_customer(order):
+        flash(_("Only an order awaiting payment can be cancelled here; please contact us."),
+              "error")
+        return _order_page(order)
+    provider = provider_for(order)
+    return render_template(
+        "storefront/order_cancel.html", order=order, price=order_price(order),
+        form=ActionForm(token=request.args.get("token", "")),
+        online=bool(provider and provider.online),
+        order_page=url_for("storefront.order_detail", number=order.number,
+                           **access_values(order)))
+
+
 @bp.post("/orders/<number>/cancel")
 def order_cancel(number):
-    """The customer cancels their own order while it awaits payment; the stock goes back."""
+    """The customer confirmed: cancel their order while it awaits payment; stock goes back."""
     form = ActionForm()
     order = _viewed_order(number, form.token.data)
     if not form.validate():

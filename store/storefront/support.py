@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from store.errors import ValidationFailed
 from store.extensions import limiter
-from store.i18n import money
+from store.i18n import money, shop_date
 from store.storefront.blueprint import bp
 from store.support import services as support
 
@@ -65,7 +65,7 @@ def _form():
     form = AccountSupportForm()
     form.order_number.choices = [("", _("Not about an order"))] + [
         (order.number, _("%(number)s · %(date)s · %(total)s", number=order.number,
-                         date=_format_date(order.created_at),
+                         date=shop_date(order.created_at),
                          total=money(order.total, order.currency)))
         for order in support.recent_orders(current_user)
     ]
@@ -74,12 +74,6 @@ def _form():
         form.email.data = form.email.data or current_user.email
         form.order_number.data = request.args.get("order", "")
     return form
-
-
-def _format_date(value) -> str:
-    from flask_babel import format_date
-
-    return format_date(value, "medium") if value else ""
 
 
 @bp.route("/support", methods=["GET", "POST"], endpoint="support")

@@ -236,7 +236,8 @@ def test_detail_page_offers_only_possible_changes(client, auth):
     order = make_order()
     html = client.get(detail_url(order)).get_data(as_text=True)
     buttons = re.findall(r'<input type="hidden" name="target" value="(\w+)">', html)
-    assert buttons == ["paid", "cancelled"]
+    assert buttons == ["paid"]  # "Cancel" asks first: a link to its confirmation page
+    assert f'href="/admin/order/{order.id}/cancel"' in html
 
 
 # -- bulk actions ------------------------------------------------------------------------------
