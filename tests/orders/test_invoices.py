@@ -271,6 +271,7 @@ def test_payment_email_carries_the_invoice_pdf(app, smtp):
     assert flush_outbox() == (1, 0)
     (message,) = smtp.wait_for(1)
     assert order.number in message["Subject"]
+    assert f"Te adjuntamos tu factura {invoice.number} en PDF." in smtp.text(message)
     (part,) = pdf_attachments(message)
     assert part.get_filename() == f"{invoice.number}.pdf"
     text = pdf_text(part.get_content())
