@@ -14,6 +14,7 @@ from store.config import ROOT, check_production, load_config
 from store.dev.demo import check_demo_accounts
 from store.extensions import babel, csrf, db, limiter, mail, migrate
 from store.notifications import delivery as notifications
+from store.orders import invoice_pdf
 from store.storefront import bp as storefront_bp
 
 
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
     i18n.init_app(app)
     security.init_app(app)
     notifications.init_app(app)
+    invoice_pdf.init_app(app)
     web.init_app(app)
     ops.init_app(app)
     masking.init_app(app)

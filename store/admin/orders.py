@@ -1,4 +1,5 @@
-"""Back-office orders: list, detail with timeline and notes, status actions, invoice, CSV.
+"""Back-office orders: list, detail with timeline, notes and documents, status actions, packing
+slip, CSV.
 
 Status changes go only through store.orders.services.transition() (one order at a time, each in its
 own transaction): from the detail page's buttons and from the list's bulk actions. Orders
@@ -7,7 +8,7 @@ are never created, edited or deleted as raw rows here.
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
@@ -37,7 +38,8 @@ from store.admin.order_columns import (
 from store.errors import StoreError
 from store.extensions import db
 from store.models import Order, OrderEvent, OrderNote
-from store.orders import carriers
+from store.models.refunds import Invoice
+from store.orders import carriers, invoice_pdf, invoices
 from store.orders import services as orders
 
 # What each status action is called on buttons, and what it says once done.
@@ -91,7 +93,8 @@ class OrderAdmin(CancelConfirmation, StoreModelView):
         "cancel_view": "orders-manage",
         "note_view": "orders-manage",
         "ship_bulk_view": "orders-manage",
-        "invoice_view": "orders-read",
+        "packing_slip_view": "orders-read",
+        "document_view": "orders-read",
     }
     audit = True
 
@@ -165,6 +168,7 @@ class OrderAdmin(CancelConfirmation, StoreModelView):
                 note_form=NoteForm(formdata=None),
                 can_manage=self.is_action_allowed("mark_paid"),
                 tracking_url=carriers.tracking_url(order.carrier, order.tracking_number),
+                documents=invoices.documents_of(order),
             )
         kwargs.setdefault("status_badge", status_badge)
         return super().render(template, **kwargs)
@@ -218,14 +222,26 @@ class OrderAdmin(CancelConfirmation, StoreModelView):
             flash("Note added (visible to staff only).", "success")
         return redirect(self._details_url(order_id) + "#notes")
 
-    @expose("/<int:order_id>/invoice")
-    def invoice_view(self, order_id):
-        """A printable packing slip and invoice for one order."""
+    @expose("/<int:order_id>/packing-slip")
+    def packing_slip_view(self, order_id):
+        """A printable packing slip for the parcel: address, lines, SKUs, quantities; no prices."""
         order = self.get_one(order_id)
         if order is None:
             flash("There is no such order.", "error")
             return redirect(url_for(".index_view"))
-        return self.render("admin/order/invoice.html", order=order)
+        return self.render("admin/order/packing_slip.html", order=order)
+
+    @expose("/<int:order_id>/documents/<int:document_id>.pdf")
+    def document_view(self, order_id, document_id):
+        """One of the order's invoices or credit notes as PDF."""
+        document = db.session.get(Invoice, document_id)
+        if document is None or document.order_id != order_id:
+            abort(404)
+        response = Response(invoice_pdf.render(document), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{invoice_pdf.filename(document)}"')
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     # -- bulk actions --------------------------------------------------------------------------
 

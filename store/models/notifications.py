@@ -31,6 +31,9 @@ class EmailMessage(db.Model):
     body_text: Mapped[str] = mapped_column(EncryptedText())
     body_html: Mapped[str] = mapped_column(EncryptedText(), default="")
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Documents to attach, named not stored (e.g. [{"kind": "invoice", "id": 12}]): drawn at
+    # delivery by the renderer registered for the kind (store.notifications.attachments).
+    attachments: Mapped[list | None] = mapped_column(db.JSON)
     order_id: Mapped[int | None] = mapped_column(
         ForeignKey("order.id", ondelete="SET NULL"), index=True
     )

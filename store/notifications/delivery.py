@@ -30,6 +30,7 @@ from store.database import begin_write, write_transaction
 from store.extensions import db
 from store.models import EmailMessage
 from store.models.base import utcnow
+from store.notifications.attachments import render as render_attachment
 from store.notifications.outbox import ACCOUNT_BODY_REMOVED, ACCOUNT_KIND_PREFIX
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,38 @@ def _build(message: EmailMessage) -> Message:
                   extra_headers={"X-Store-Outbox-Id": str(message.id)})
     # Stable per row: if a crash ever makes us send a row twice, mail systems can tell.
     msg.msgId = f"<outbox.{message.id}.{int(message.created_at.timestamp())}@{domain}>"
+    for spec in message.attachments or ():
+        attachment = render_attachment(spec)
+        msg.attach(attachment.filename, attachment.content_type, attachment.data)
     return msg
+
+
+def _build_claimed(message_ids: list[int], worker: str) -> tuple[list, list]:
+    """The claimed messages built for sending, as (id, attempts, Message), and those that
+    could not be built as (id, attempts, error).
+
+    A message whose attachment cannot be drawn fails (and is retried later) on its own,
+    without stopping the others.
+    """
+    batch, broken = [], []
+    for message in list(db.session.scalars(
+        select(EmailMessage)
+        .where(EmailMessage.id.in_(message_ids), EmailMessage.status == "sending",
+               EmailMessage.claimed_by == worker)
+        .order_by(EmailMessage.id)
+    )):
+        try:
+            batch.append((message.id, message.attempts, _build(message)))
+        except Exception as exc:  # an attachment that cannot be drawn now
+            log.exception("email %s could not be built", message.id)
+            broken.append((message.id, message.attempts, exc))
+    return batch, broken
+
+
+def _record_unbuilt(broken: list, worker: str) -> int:
+    for message_id, attempts, exc in broken:
+        _record_failure(message_id, attempts, worker, exc)
+    return len(broken)
 
 
 def _permanent(exc: Exception) -> bool:
@@ -178,22 +210,18 @@ def deliver(message_ids: list[int], worker: str) -> tuple[int, int]:
     Returns (sent, failed). Each outcome is committed as soon as it is known, so a crash
     can repeat at most the one message that was on the wire.
     """
-    batch = [(m.id, m.attempts, _build(m)) for m in db.session.scalars(
-        select(EmailMessage)
-        .where(EmailMessage.id.in_(message_ids), EmailMessage.status == "sending",
-               EmailMessage.claimed_by == worker)
-        .order_by(EmailMessage.id)
-    )]
+    batch, unbuilt = _build_claimed(message_ids, worker)
     db.session.commit()  # end the read; every outcome is its own short write
+    failed_to_build = _record_unbuilt(unbuilt, worker)
     if not batch:
-        return 0, 0
+        return 0, failed_to_build
     try:
         connection = TimedConnection(current_app.extensions["mail"]).__enter__()
     except Exception as exc:  # server down or refusing: every message waits for a retry
         for message_id, attempts, _msg in batch:
             _record_failure(message_id, attempts, worker, exc)
-        return 0, len(batch)
-    sent = failed = 0
+        return 0, len(batch) + failed_to_build
+    sent, failed = 0, failed_to_build
     broken: Exception | None = None
     try:
         for message_id, attempts, msg in batch:

@@ -43,11 +43,13 @@ def N_(message: str) -> str:
 
 def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text: str,
                 body_html: str = "", *, locale: str = "en", order_id: int | None = None,
-                dedupe_key: str | None = None, sender: str | None = None) -> EmailMessage | None:
+                dedupe_key: str | None = None, sender: str | None = None,
+                attachments: list[dict] | None = None) -> EmailMessage | None:
     """Add a message to the outbox in the caller's transaction. Does not commit.
 
     With a dedupe_key, a change that was already announced is not announced twice, even
     when two transactions race (the unique key decides, inside a savepoint).
+    `attachments` names documents drawn at delivery (store.notifications.attachments).
     """
     if isinstance(recipients, str):
         recipients = [recipients]
@@ -61,6 +63,7 @@ def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text:
         sender=sender or current_app.config["MAIL_DEFAULT_SENDER"], subject=subject[:255],
         body_text=body_text, body_html=body_html, locale=locale or "en", order_id=order_id,
         status="pending", attempts=0, last_error="", next_attempt_at=utcnow(),
+        attachments=list(attachments) if attachments else None,
     )
     if dedupe_key is None:
         db.session.add(message)
@@ -110,7 +113,8 @@ def render_email(template: str, locale: str, **context) -> tuple[str, str]:
 
 def send_templated(kind: str, recipients: list[str] | str, template: str, subject: str, *,
                    locale: str | None = "en", order_id: int | None = None,
-                   dedupe_key: str | None = None, **context) -> EmailMessage | None:
+                   dedupe_key: str | None = None, attachments: list[dict] | None = None,
+                   **context) -> EmailMessage | None:
     """Render a template pair in the recipient's language and queue it. Does not commit.
 
     `subject` is an untranslated message id (mark it with N_); it is translated in
@@ -125,7 +129,7 @@ def send_templated(kind: str, recipients: list[str] | str, template: str, subjec
         translated = gettext(subject, **values)
     name = get_settings().shop_name
     return queue_email(kind, recipients, f"{name}: {translated}", text, html, locale=locale,
-                       order_id=order_id, dedupe_key=dedupe_key)
+                       order_id=order_id, dedupe_key=dedupe_key, attachments=attachments)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -17,6 +17,7 @@ from store.notifications.outbox import N_, send_templated, send_to_staff
 from store.orders.access import build_url, order_url
 from store.orders.carriers import carrier_name, tracking_url
 from store.orders.status import status_label
+from store.orders.invoices import attachment, invoice_of
 from store.pricing import shipping
 from store.pricing.totals import order_price
 
@@ -106,10 +107,13 @@ def status_changed(order: Order, event: OrderEvent) -> None:
     if status not in SUBJECTS or status == "placed":  # "placed" is not a status
         return
     locale = _locale(order)
+    # The "payment received" email carries the invoice (issued in the same transaction).
+    invoice = invoice_of(order) if status == "paid" else None
     send_templated(f"order_{status}", order.email, f"order_{status}", SUBJECTS[status],
                    locale=locale, order_id=order.id,
                    dedupe_key=f"order:{order.id}:{status}:customer", event=event,
-                   **_order_context(order, locale))
+                   attachments=[attachment(invoice)] if invoice is not None else None,
+                   invoice=invoice, **_order_context(order, locale))
 
 
 def payment_reminder(order: Order) -> bool:

@@ -14,6 +14,7 @@ from store.inventory import services as inventory
 from store.models import Order, OrderEvent, OrderNote
 from store.models.base import utcnow
 from store.orders import emails as order_emails
+from store.orders import invoices
 from store.orders.access import may_view
 from store.orders.status import (  # noqa: F401  (re-exported: seeds and reports read them)
     STAMPS,
@@ -39,8 +40,8 @@ def apply_transition(order: Order, target: str, *, user_id: int | None = None, n
                      notify: bool = True, stock_reason: str = "cancel") -> OrderEvent:
     """Move a locked order to `target` inside the caller's transaction. Does not commit.
 
-    Records the event, returns stock on cancel, sets the status timestamp and queues the
-    customer's email.
+    Records the event, returns stock on cancel, sets the status timestamp, issues the
+    invoice when the order becomes paid and queues the customer's email.
     """
     if not can_transition(order.status, target):
         raise InvalidTransition(
@@ -65,6 +66,9 @@ def apply_transition(order: Order, target: str, *, user_id: int | None = None, n
                        user_id=user_id)
     db.session.add(event)
     db.session.flush()
+    if target == "paid":
+        # In this transaction, so a rolled-back payment uses no invoice number.
+        invoices.issue_invoice(order)
     if notify:
         order_emails.status_changed(order, event)
     return event

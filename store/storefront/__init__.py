@@ -1,7 +1,16 @@
 """The storefront: catalog, cart, checkout, orders, account and support pages."""
 
 # Importing the route modules registers their views on the blueprint.
-from store.storefront import account, cart, catalog, checkout, orders, pages, support  # noqa: F401
+from store.storefront import (  # noqa: F401
+    account,
+    cart,
+    catalog,
+    checkout,
+    invoices,
+    orders,
+    pages,
+    support,
+)
 from store.storefront.blueprint import bp
 
 __all__ = ["bp"]

@@ -1,4 +1,4 @@
-"""Back-office orders: list, detail, status actions, bulk actions, notes, invoice, CSV."""
+"""Back-office orders: list, detail, status actions, bulk actions, notes, packing slip, CSV."""
 
 import re
 
@@ -53,7 +53,7 @@ def test_customer_is_refused(client, auth):
     order = make_order()
     assert client.get("/admin/order/").status_code == 403
     assert client.get(detail_url(order)).status_code == 403
-    assert client.get(f"/admin/order/{order.id}/invoice").status_code == 403
+    assert client.get(f"/admin/order/{order.id}/packing-slip").status_code == 403
 
 
 def test_staff_sees_the_order_list(client, auth):
@@ -308,7 +308,7 @@ def test_bulk_action_needs_csrf(client, auth):
     assert fresh(order).status == "pending"
 
 
-# -- notes, invoice, export ----------------------------------------------------------------------
+# -- notes, packing slip, export ----------------------------------------------------------------
 
 
 def test_internal_note_is_shown_to_staff_not_to_the_customer(client, auth, app):
@@ -341,16 +341,24 @@ def test_empty_note_is_refused(client, auth):
     assert fresh(order).notes == []
 
 
-def test_invoice_page(client, auth):
-    """The printable invoice shows the order number, address, lines and totals."""
+def test_packing_slip_lists_the_parcel_without_prices(client, auth):
+    """The printable packing slip shows the order, address, lines, SKUs and quantities, and
+    no price at all."""
     auth.login("staff")
-    product = make_product(name="Bread, Slowly", price="18.00")
-    order = make_order(items=[(product.variants[0], 1)])
-    response = client.get(f"/admin/order/{order.id}/invoice")
+    product = make_product(name="Bread, Slowly", price="18.00",
+                           variants=[{"sku": "BREAD-1", "stock": 5}])
+    order = make_order(items=[(product.variants[0], 2)])
+    assert f"/admin/order/{order.id}/packing-slip" in client.get(detail_url(order)).get_data(
+        as_text=True)
+    response = client.get(f"/admin/order/{order.id}/packing-slip")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for text in (order.number, "Ada Lovelace", "Bread, Slowly", "18.00", "22.90"):
+    for text in (order.number, "Packing slip", "Ada Lovelace", "1 Analytical Row",
+                 "Bread, Slowly", "BREAD-1"):
         assert text in html
+    assert re.search(r'class="num">2<', html)
+    for price in ("18.00", "36.00", "4.90", "40.90", "€", "Total", "Invoice"):
+        assert price not in html
     assert "<script" not in html
 
 
