@@ -16,8 +16,8 @@ from store.models import Order, OrderEvent
 from store.notifications.outbox import N_, send_templated, send_to_staff
 from store.orders.access import build_url, order_url
 from store.orders.carriers import carrier_name, tracking_url
-from store.orders.status import status_label
 from store.orders.invoices import attachment, invoice_of
+from store.orders.status import status_label
 from store.pricing import shipping
 from store.pricing.totals import order_price
 

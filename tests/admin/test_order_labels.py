@@ -15,7 +15,7 @@ def test_order_page_and_packing_slip_show_names(client, auth):
     assert "Carrier: DHL" in details
     assert "Method: Bank transfer or pay on delivery" in details
     assert "Method: Standard delivery" in details
-    slip = client.get(f"/admin/order/{order.id}/invoice").get_data(as_text=True)
+    slip = client.get(f"/admin/order/{order.id}/packing-slip").get_data(as_text=True)
     assert "Germany" in slip and "Tracking: DHL JD014600006" in slip
     assert "Payment: Bank transfer or pay on delivery" in slip
     assert "Payment: manual" not in slip and "Tracking: dhl" not in slip
