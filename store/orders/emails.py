@@ -27,7 +27,10 @@ SUBJECTS = {
     "cancelled": N_("Order %(number)s was cancelled"),
     "refunded": N_("Order %(number)s was refunded"),
 }
+REFUND_SUBJECTS = {True: N_("Order %(number)s was refunded"),
+                   False: N_("Partial refund for order %(number)s")}
 STAFF_SUBJECT = N_("New order %(number)s")
+DISPUTE_SUBJECT = N_("Payment dispute on order %(number)s")
 REMINDER_SUBJECT = N_("Order %(number)s is waiting for your payment")
 
 
@@ -126,3 +129,22 @@ def payment_reminder(order: Order) -> bool:
                             dedupe_key=f"order:{order.id}:payment_reminder:customer",
                             due_at=order.payment_due_at, **_order_context(order, locale))
     return queued is not None
+
+
+def refund_made(order: Order, refund, *, full: bool) -> None:
+    """Queue the customer's email for one refund: what went back, and how. Does not commit."""
+    locale = _locale(order)
+    send_templated("order_refunded", order.email, "order_refunded", REFUND_SUBJECTS[full],
+                   locale=locale, order_id=order.id, dedupe_key=f"refund:{refund.id}:customer",
+                   refund=refund, refund_lines=list(refund.lines), full_refund=full,
+                   by_hand=refund.provider == "manual", **_order_context(order, locale))
+
+
+def dispute_opened(order: Order, dispute_id: str, amount, reason: str) -> None:
+    """Queue the alert to staff who manage orders that a customer disputed a payment."""
+    admin_url = admin_order_url(order)
+    send_to_staff("staff_dispute", "orders-manage", "staff_dispute", DISPUTE_SUBJECT,
+                  dedupe_key=f"dispute:{dispute_id}:created:staff", order_id=order.id,
+                  context=lambda locale: {"order": order, "number": order.number,
+                                          "admin_url": admin_url, "amount": amount,
+                                          "dispute_id": dispute_id, "reason": reason})
