@@ -28,25 +28,26 @@ class LineLeft:
     paid: Decimal            # the whole line, VAT included
     tax: Decimal | None      # the VAT inside `paid`; None when the order's tax is unknown
     refunded_quantity: int   # units in refunds that did not fail
+    refunded_amount: Decimal  # and what they gave back
+    refunded_tax: Decimal
 
     @property
     def quantity_left(self) -> int:
         return max(self.line.quantity - self.refunded_quantity, 0)
 
-    def _upto(self, value: Decimal | None, units: int) -> Decimal | None:
-        """What the first `units` units are worth of a line figure (the last take the rest)."""
-        if value is None:
-            return None
-        if units >= self.line.quantity:
-            return value
-        return cents(value * units / self.line.quantity)
-
     def amount_for(self, quantity: int) -> tuple[Decimal, Decimal | None]:
-        """The amount and VAT of refunding `quantity` more units of this line."""
-        done, upto = self.refunded_quantity, self.refunded_quantity + quantity
-        amount = self._upto(self.paid, upto) - self._upto(self.paid, done)
-        tax = None if self.tax is None else self._upto(self.tax, upto) - self._upto(self.tax,
-                                                                                     done)
+        """The amount and VAT of refunding `quantity` more units of this line.
+
+        k of n units give k/n of the line, rounded half up to the cent; the last units left
+        take what remains, so a line refunded in steps adds up exactly to what was paid.
+        """
+        last = self.refunded_quantity + quantity >= self.line.quantity
+        if last:
+            amount = self.paid - self.refunded_amount
+            tax = None if self.tax is None else self.tax - self.refunded_tax
+        else:
+            amount = cents(self.paid * quantity / self.line.quantity)
+            tax = None if self.tax is None else cents(self.tax * quantity / self.line.quantity)
         return amount, tax
 
     @property
@@ -103,15 +104,18 @@ def refundable(order: Order) -> Refundable:
     order_lines = list(order.lines)
     shares = _spread(price.discount, [line.line_total for line in order_lines])
     active = [r for r in order.refunds if r.status != "failed"]
-    units: dict[int, int] = {}
+    done: dict[int, list] = {}
     for refund in active:
         for part in refund.lines:
-            units[part.order_line_id] = units.get(part.order_line_id, 0) + part.quantity
+            entry = done.setdefault(part.order_line_id, [0, ZERO, ZERO])
+            entry[0] += part.quantity
+            entry[1] += part.amount
+            entry[2] += part.tax_amount or ZERO
     lines = []
     for line, priced, share in zip(order_lines, price.lines, shares, strict=True):
         tax = priced.tax_amount if tax_known else None
         paid = line.line_total - share + (tax if tax is not None and not included else ZERO)
-        lines.append(LineLeft(line, paid, tax, units.get(line.id, 0)))
+        lines.append(LineLeft(line, paid, tax, *done.get(line.id, (0, ZERO, ZERO))))
     shipping_paid = price.shipping + (price.shipping_tax if tax_known and not included
                                       else ZERO)
     shipping_refunded = sum((r.shipping_amount for r in active), ZERO)
