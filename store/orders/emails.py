@@ -105,7 +105,8 @@ def admin_order_url(order: Order) -> str:
 def status_changed(order: Order, event: OrderEvent) -> None:
     """Queue the customer's email for a status change. Does not commit."""
     status = event.to_status
-    if status not in SUBJECTS or status == "placed":  # "placed" is not a status
+    # "placed" is not a status; each refund sends its own email (refund_made).
+    if status not in SUBJECTS or status in ("placed", "refunded"):
         return
     locale = _locale(order)
     send_templated(f"order_{status}", order.email, f"order_{status}", SUBJECTS[status],
