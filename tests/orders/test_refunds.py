@@ -19,9 +19,14 @@ from store.models import (
     StockMovement,
     Variant,
 )
+from store.orders import services as orders
 from store.orders.refund_amounts import refundable
 from store.orders.refunds import LineChoice, refund_order
+from store.pricing.taxes import seed_tax_rates
+from store.settings.services import update_settings
+from tests.conftest import csrf_from
 from tests.factories import make_order, make_product
+from tests.shopping import add_to_cart, checkout
 
 
 def fresh(order_id: int) -> Order:
@@ -215,3 +220,48 @@ def test_ten_refunds_of_everything_at_once_refund_once_on_sqlite(app):
 def test_ten_refunds_of_everything_at_once_refund_once_on_postgresql(pg_app):
     """The same on PostgreSQL: the order row lock and the claim let one refund through."""
     _exactly_one_refund_wins(pg_app)
+
+
+def test_with_vat_added_on_top_the_refund_gives_back_the_vat_too(app, shop, auth):
+    """When prices exclude VAT, a refunded unit gives back its price plus its VAT, and
+    shipping its VAT too; each refund stores the VAT inside it."""
+    seed_tax_rates()
+    update_settings({"prices_include_tax": False}, actor=None)
+    tee = make_product(name="Tee", price="25.00", stock=5)
+    add_to_cart(shop, tee.variants[0].id, 2)
+    assert checkout(shop).status_code in (302, 303)
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    assert order.total == Decimal("66.43")  # 50.00 + 4.90 + 21 % VAT (10.50 + 1.03)
+    orders.transition(order.id, "paid")
+    staff = auth.user("staff")
+    first = refund_order(order.id, [LineChoice(order.lines[0].id, 1)], reference="B1",
+                         actor=staff)
+    assert (first.amount, first.tax_amount) == (Decimal("30.25"), Decimal("5.25"))
+    [part] = first.lines
+    assert (part.amount, part.tax_amount) == (Decimal("30.25"), Decimal("5.25"))
+    rest = refund_order(order.id, [LineChoice(order.lines[0].id, 1)],
+                        shipping=Decimal("5.93"), reference="B2", actor=staff)
+    assert (rest.amount, rest.tax_amount) == (Decimal("36.18"), Decimal("6.28"))
+    assert fresh(order.id).status == "refunded"
+
+
+def test_the_customer_sees_the_refunds_on_the_order_page(app, client, auth):
+    """The customer's order page lists each refund and "Refunded €X of €Y", in Spanish too."""
+    customer = auth.login("customer")
+    order, mug, _poster = two_line_order(user=customer)
+    refund_order(order.id, [LineChoice(lines_of(order)[mug.sku].id, 1)], reference="B")
+    html = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Refunded €10.00 of €49.90" in html and "Partially refunded" in html
+    assert html.count('class="order-refund"') == 1
+    client.post("/locale", data={"locale": "es", "csrf_token": csrf_from(client, "/")})
+    html = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Reembolsado" in html and "Reembolsos" in html
+
+
+def test_the_refund_email_is_in_the_customer_language(app, auth):
+    """A Spanish customer's refund email is in Spanish with the amount."""
+    order, mug, _poster = two_line_order(locale="es")
+    refund_order(order.id, [LineChoice(lines_of(order)[mug.sku].id, 1)], reference="TR-1")
+    [email] = refund_emails(order.id)
+    assert "Te hemos reembolsado 10,00" in email.body_text
+    assert "Reembolso parcial del pedido" in email.subject
