@@ -37,7 +37,13 @@ from store.admin.order_columns import (
     status_badge,
     status_column,
 )
-from store.admin.refunds import REFUND_VIEWS, RefundForm, RefundViews, refund_state
+from store.admin.refunds import (
+    REFUND_VIEWS,
+    RefundForm,
+    RefundViews,
+    order_timeline,
+    refund_state,
+)
 from store.errors import StoreError
 from store.extensions import db
 from store.models import Order, OrderEvent, OrderNote, Refund, RefundLine
@@ -175,7 +181,7 @@ class OrderAdmin(RefundViews, StoreModelView):
                 refund=refund_state(order) if can_manage else None,
                 provider_by_hand=getattr(payments.provider_for(order), "refunds_by_hand", False),
                 refund_form=RefundForm(formdata=None),
-                timeline=_timeline(order),
+                timeline=order_timeline(order),
                 tracking_url=carriers.tracking_url(order.carrier, order.tracking_number),
                 carriers=carriers.CARRIERS,
             )
@@ -314,14 +320,6 @@ class OrderAdmin(RefundViews, StoreModelView):
             select(Order).where(Order.id.in_(ids)).order_by(Order.created_at)))
         return self.render("admin/order/ship.html", orders=selected, form=form,
                            carriers=CARRIER_CHOICES, return_url=url_for(".index_view"))
-
-
-def _timeline(order: Order) -> list[tuple]:
-    """Status changes and refunds of an order, oldest first: ("event"|"refund", object)."""
-    entries = [(event.created_at, "event", event) for event in order.events]
-    entries += [(refund.created_at, "refund", refund) for refund in order.refunds]
-    return [(kind, obj) for _when, kind, obj in sorted(
-        entries, key=lambda e: (e[0].replace(tzinfo=None), e[1] == "event"))]
 
 
 def _int_ids(ids) -> list[int]:

@@ -34,6 +34,17 @@ def refund_state(order: Order) -> Refundable:
     return refundable(order)
 
 
+def order_timeline(order: Order) -> list[tuple]:
+    """Status changes and refunds of an order, oldest first: ("event"|"refund", object).
+
+    Refunds are merged into the order page's timeline by time (no extra event rows).
+    """
+    entries = [(event.created_at, "event", event) for event in order.events]
+    entries += [(refund.created_at, "refund", refund) for refund in order.refunds]
+    return [(kind, obj) for _when, kind, obj in sorted(
+        entries, key=lambda e: (e[0].replace(tzinfo=None), e[1] == "event"))]
+
+
 def _quantity(raw: str, sku: str) -> int:
     text = (raw or "").strip()
     if not text:
