@@ -58,6 +58,8 @@ def charge_refunded(charge: dict) -> str:
         log.warning("Stripe charge %s refunded for an unknown order", charge.get("id"))
         return "unknown-order"
     listed = ((charge.get("refunds") or {}).get("data")) or []
+    if not listed:  # API versions that leave the refunds list out of the Charge
+        return _charge_refunded_by_total(order, charge)
     outcomes = []
     for item in listed:
         known = _known(order, item)
@@ -81,6 +83,24 @@ def charge_refunded(charge: dict) -> str:
             outcomes.append("refund-over-total")
         else:
             outcomes.append("refund-recorded")
+    return ",".join(outcomes) or "refund-known"
+
+
+def _charge_refunded_by_total(order: Order, charge: dict) -> str:
+    """Without the list of refunds: settle what the shop has pending when Stripe's refunded
+    total covers it, and record any amount beyond what the shop knows."""
+    refunded = _amount(charge.get("amount_refunded"), order)
+    active = [r for r in order.refunds if r.status != "failed" and r.provider == "stripe"]
+    known = sum((r.amount for r in active), Decimal("0.00"))
+    outcomes = []
+    if refunded >= known:
+        outcomes += ["refund-settled" for r in active
+                     if r.status == "pending" and refund_service.settle_here(r, None)]
+    if refunded > known:
+        recorded = refund_service.record_provider_refund(
+            order, refunded - known, charge.get("id") or "", provider="stripe",
+            note="Refunded in Stripe's dashboard")
+        outcomes.append("refund-recorded" if recorded is not None else "refund-over-total")
     return ",".join(outcomes) or "refund-known"
 
 

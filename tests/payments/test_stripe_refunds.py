@@ -1,6 +1,7 @@
 """Stripe refunds: sent to Stripe's refund API (a local stand-in), settled or recorded by
 the signed `charge.refunded` webhook, failures giving the claim back, disputes flagged."""
 
+import json
 import re
 from decimal import Decimal
 
@@ -195,3 +196,23 @@ def test_a_dispute_flags_the_order_and_tells_staff(client, auth):
     assert post_webhook(client, closed).get_json()["outcome"] == "dispute-closed"
     assert fresh(order.id).dispute_status == "won"
     assert db.session.scalar(select(func.count(ProcessedWebhook.id))) == 3
+
+
+def test_charge_refunded_without_its_list_of_refunds_uses_the_refunded_total(
+        client, fake_stripe):
+    """Newer Stripe API versions leave the refunds out of the Charge: a pending refund is
+    settled when the refunded total covers it, and any amount beyond is recorded once."""
+    order = paid_stripe_order(client)
+    fake_stripe.refund_status = "pending"
+    refund = refund_order(order.id, [LineChoice(order.lines[0].id, 1)])
+    charge = json.loads(charge_refunded_event(order, []))
+    charge["data"]["object"].pop("refunds")
+    charge["data"]["object"]["amount_refunded"] = 2500 + 490
+    payload = json.dumps(charge)
+    assert post_webhook(client, payload).get_json()["outcome"] == (
+        "refund-settled,refund-recorded")
+    assert db.session.get(Refund, refund.id).status == "succeeded"
+    assert fresh(order.id).refunded_total == Decimal("29.90")
+    charge["id"] = "evt_r9"
+    assert post_webhook(client, json.dumps(charge)).get_json()["outcome"] == "refund-known"
+    assert fresh(order.id).refunded_total == Decimal("29.90")
