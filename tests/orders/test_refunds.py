@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from store.database import write_transaction
 from store.errors import InvalidTransition, StoreError, ValidationFailed
 from store.extensions import db
 from store.models import (
@@ -21,7 +22,7 @@ from store.models import (
 )
 from store.orders import services as orders
 from store.orders.refund_amounts import refundable
-from store.orders.refunds import LineChoice, refund_order
+from store.orders.refunds import LineChoice, record_provider_refund, refund_order
 from store.pricing.taxes import seed_tax_rates
 from store.settings.services import update_settings
 from tests.conftest import csrf_from
@@ -268,3 +269,22 @@ def test_the_refund_email_is_in_the_customer_language(app, auth):
     [email] = refund_emails(order.id)
     assert "Te hemos reembolsado 10,00" in email.body_text
     assert "Reembolso parcial del pedido" in email.subject
+
+
+def test_never_more_than_was_paid_after_a_refund_made_elsewhere(app, auth):
+    """When money already went back outside the shop's lines (a provider's dashboard), a
+    refund whose lines would still fit but whose amount exceeds what is left is refused."""
+    order, mug, poster = two_line_order()
+    with write_transaction():
+        locked = db.session.get(Order, order.id)
+        assert record_provider_refund(locked, Decimal("40.00"), "ext-1", provider="manual",
+                                      note="Refunded elsewhere") is not None
+    mug_stock = stock(mug.id)
+    with pytest.raises(ValidationFailed) as caught:
+        refund_order(order.id, [LineChoice(lines_of(order)[poster.sku].id, 1)],
+                     reference="B", actor=auth.user("staff"))
+    assert "Only 9.90 is left to refund" in caught.value.message
+    order = fresh(order.id)
+    assert order.refunded_total == Decimal("40.00")
+    assert db.session.scalar(select(func.count(Refund.id))) == 1
+    assert stock(mug.id) == mug_stock
