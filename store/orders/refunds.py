@@ -24,7 +24,12 @@ from store.inventory import services as inventory
 from store.models import Order, Refund, RefundLine
 from store.models.base import utcnow
 from store.orders import emails as order_emails
-from store.orders.refund_amounts import REFUNDABLE_STATUSES, Refundable, refundable
+from store.orders.refund_amounts import (
+    REFUNDABLE_STATUSES,
+    LineLeft,
+    Refundable,
+    refundable,
+)
 from store.orders.services import apply_transition
 from store.pricing.totals import ZERO, cents
 
@@ -63,7 +68,8 @@ class RefundPlan:
     """What a refund will give back, checked against what is left; nothing saved yet."""
 
     order: Order
-    parts: tuple[tuple[object, int, bool, Decimal, Decimal | None], ...]  # LineLeft, qty...
+    # (line, quantity, restock, amount, VAT) for each line refunded
+    parts: tuple[tuple[LineLeft, int, bool, Decimal, Decimal | None], ...]
     shipping: Decimal
     shipping_tax: Decimal | None
     amount: Decimal
