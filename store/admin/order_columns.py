@@ -69,9 +69,26 @@ def status_badge(status: str) -> Markup:
         BADGES.get(status, "light"), status, status_label(status))
 
 
+def money_badges(order) -> Markup:
+    """"Partially refunded" while 0 < refunded < total; a red "Disputed" while disputed."""
+    badges = Markup("")
+    refunded = order.refunded_total or 0
+    if 0 < refunded < order.total:
+        badges += Markup(' <span class="badge badge-warning badge-partial-refund">'
+                         "Partially refunded</span>")
+    if order.dispute_status:
+        closed = order.dispute_status in ("won", "lost", "warning_closed")
+        badges += Markup(' <span class="badge {} badge-dispute" title="Stripe dispute: {}">'
+                         "{}</span>").format("badge-secondary" if closed else "badge-danger",
+                                             order.dispute_status,
+                                             f"Dispute {order.dispute_status}" if closed
+                                             else "Disputed")
+    return badges
+
+
 def status_column(_view, _context, model, _name):
-    """The list column: the order's status badge."""
-    return status_badge(model.status)
+    """The list column: the order's status badge, and its refund and dispute badges."""
+    return status_badge(model.status) + money_badges(model)
 
 
 def number_link(view, _context, model, _name):

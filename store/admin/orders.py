@@ -1,6 +1,8 @@
 """Back-office orders: list, detail with timeline, notes and documents, status actions, packing
 slip, CSV.
 
+Refunds (the Refund card and its confirmation) live in store.admin.refunds.
+
 Status changes go only through store.orders.services.transition() (one order at a time, each in its
 own transaction): from the detail page's buttons and from the list's bulk actions. Orders
 are never created, edited or deleted as raw rows here.
@@ -20,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from store import payments
 from store.admin.base import StoreModelView
 from store.admin.export import stream_export_rows
 from store.admin.order_cancel import CancelConfirmation
@@ -29,15 +32,23 @@ from store.admin.order_columns import (
     CreatedFromFilter,
     CreatedUntilFilter,
     customer_column,
+    money_badges,
     money_column,
     number_link,
     short_datetime,
     status_badge,
     status_column,
 )
+from store.admin.refunds import (
+    REFUND_VIEWS,
+    RefundForm,
+    RefundViews,
+    order_timeline,
+    refund_state,
+)
 from store.errors import StoreError
 from store.extensions import db
-from store.models import Order, OrderEvent, OrderNote
+from store.models import Order, OrderEvent, OrderNote, Refund, RefundLine
 from store.models.refunds import Invoice
 from store.orders import carriers, invoice_pdf, invoices
 from store.orders import services as orders
@@ -48,8 +59,8 @@ ACTIONS = {
     "shipped": ("Ship", "shipped"),
     "delivered": ("Mark delivered", "marked delivered"),
     "cancelled": ("Cancel", "cancelled (stock returned)"),
-    "refunded": ("Refund", "refunded"),
 }
+# `refunded` is reached only through refunds (store.admin.refunds), never by a button.
 PAYMENT_METHODS = [("manual", "Manual (bank transfer / on delivery)"), ("stripe", "Stripe")]
 CARRIER_CHOICES = carriers.CHOICES
 
@@ -82,7 +93,7 @@ class BulkShipForm(FlaskForm):
 # -- the view ----------------------------------------------------------------------------------
 
 
-class OrderAdmin(CancelConfirmation, StoreModelView):
+class OrderAdmin(CancelConfirmation, RefundViews, StoreModelView):
     """Orders: find, inspect and move them through their statuses."""
 
     permission = "orders-read"
@@ -95,6 +106,7 @@ class OrderAdmin(CancelConfirmation, StoreModelView):
         "ship_bulk_view": "orders-manage",
         "packing_slip_view": "orders-read",
         "document_view": "orders-read",
+        **REFUND_VIEWS,
     }
     audit = True
 
@@ -156,21 +168,30 @@ class OrderAdmin(CancelConfirmation, StoreModelView):
                 joinedload(Order.user),
                 selectinload(Order.lines),
                 selectinload(Order.events).joinedload(OrderEvent.user),
-                selectinload(Order.notes).joinedload(OrderNote.user)))
+                selectinload(Order.notes).joinedload(OrderNote.user),
+                selectinload(Order.refunds).joinedload(Refund.user),
+                selectinload(Order.refunds).selectinload(Refund.lines)
+                .joinedload(RefundLine.order_line)))
 
     def render(self, template, **kwargs):
         if template == self.details_template and "model" in kwargs:
             order = kwargs["model"]
+            can_manage = self.is_action_allowed("mark_paid")
             kwargs.update(
-                allowed=orders.allowed_transitions(order),
+                allowed=[t for t in orders.allowed_transitions(order) if t in ACTIONS],
                 actions=ACTIONS,
                 status_form=StatusForm(formdata=None),
                 note_form=NoteForm(formdata=None),
-                can_manage=self.is_action_allowed("mark_paid"),
+                can_manage=can_manage,
+                refund=refund_state(order) if can_manage else None,
+                provider_by_hand=getattr(payments.provider_for(order), "refunds_by_hand", False),
+                refund_form=RefundForm(formdata=None),
+                timeline=order_timeline(order),
                 tracking_url=carriers.tracking_url(order.carrier, order.tracking_number),
                 documents=invoices.documents_of(order),
             )
         kwargs.setdefault("status_badge", status_badge)
+        kwargs.setdefault("money_badges", money_badges)
         return super().render(template, **kwargs)
 
     # -- one order -----------------------------------------------------------------------------
@@ -195,6 +216,10 @@ class OrderAdmin(CancelConfirmation, StoreModelView):
                   "error")
             return redirect(self._details_url(order_id))
         target = form.target.data
+        if target not in ACTIONS:
+            flash("Nothing changed: refunds are made with the Refund form, which sends the "
+                  "money back.", "error")
+            return redirect(self._details_url(order_id))
         try:
             order = self.change_status(order_id, target, note=form.note.data or "",
                                        carrier=form.carrier.data or None,
@@ -278,11 +303,6 @@ class OrderAdmin(CancelConfirmation, StoreModelView):
     def action_cancel(self, ids):
         """Cancel the selected orders; their stock goes back on the shelf."""
         self._bulk(ids, "cancelled")
-
-    @action("refund", "Refund", "Mark the selected orders as refunded?")
-    def action_refund(self, ids):
-        """Mark the selected orders refunded."""
-        self._bulk(ids, "refunded")
 
     @expose("/ship/", methods=("GET", "POST"))
     def ship_bulk_view(self):

@@ -15,7 +15,7 @@ class StockMovement(db.Model):
     __tablename__ = "stock_movement"
 
     REASONS = ("initial", "restock", "correction", "damaged", "sale", "cancel", "expired",
-               "import", "return")
+               "import", "return", "refund")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     variant_id: Mapped[int] = mapped_column(

@@ -29,7 +29,10 @@ SUBJECTS = {
     "cancelled": N_("Order %(number)s was cancelled"),
     "refunded": N_("Order %(number)s was refunded"),
 }
+REFUND_SUBJECTS = {True: N_("Order %(number)s was refunded"),
+                   False: N_("Partial refund for order %(number)s")}
 STAFF_SUBJECT = N_("New order %(number)s")
+DISPUTE_SUBJECT = N_("Payment dispute on order %(number)s")
 REMINDER_SUBJECT = N_("Order %(number)s is waiting for your payment")
 
 
@@ -104,7 +107,8 @@ def admin_order_url(order: Order) -> str:
 def status_changed(order: Order, event: OrderEvent) -> None:
     """Queue the customer's email for a status change. Does not commit."""
     status = event.to_status
-    if status not in SUBJECTS or status == "placed":  # "placed" is not a status
+    # "placed" is not a status; each refund sends its own email (refund_made).
+    if status not in SUBJECTS or status in ("placed", "refunded"):
         return
     locale = _locale(order)
     # The "payment received" email carries the invoice (issued in the same transaction).
@@ -131,3 +135,25 @@ def payment_reminder(order: Order) -> bool:
                             dedupe_key=f"order:{order.id}:payment_reminder:customer",
                             due_at=order.payment_due_at, **_order_context(order, locale))
     return queued is not None
+
+
+def refund_made(order: Order, refund, *, full: bool, credit_note=None) -> None:
+    """Queue the customer's email for one refund: what went back, and how, with its credit
+    note attached. Does not commit."""
+    locale = _locale(order)
+    send_templated("order_refunded", order.email, "order_refunded", REFUND_SUBJECTS[full],
+                   locale=locale, order_id=order.id, dedupe_key=f"refund:{refund.id}:customer",
+                   attachments=[attachment(credit_note)] if credit_note else None,
+                   credit_note=credit_note,
+                   refund=refund, refund_lines=list(refund.lines), full_refund=full,
+                   by_hand=refund.provider == "manual", **_order_context(order, locale))
+
+
+def dispute_opened(order: Order, dispute_id: str, amount, reason: str) -> None:
+    """Queue the alert to staff who manage orders that a customer disputed a payment."""
+    admin_url = admin_order_url(order)
+    send_to_staff("staff_dispute", "orders-manage", "staff_dispute", DISPUTE_SUBJECT,
+                  dedupe_key=f"dispute:{dispute_id}:created:staff", order_id=order.id,
+                  context=lambda locale: {"order": order, "number": order.number,
+                                          "admin_url": admin_url, "amount": amount,
+                                          "dispute_id": dispute_id, "reason": reason})

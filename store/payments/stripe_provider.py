@@ -22,7 +22,7 @@ from store.extensions import db
 from store.models import Order
 from store.models.base import utcnow
 from store.orders.access import access_values, build_url
-from store.payments.base import PaymentProvider
+from store.payments.base import PaymentProvider, RefundResult
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +130,23 @@ class StripePayment(PaymentProvider):
         if order.status == "pending":
             return _("Your order is reserved until the payment is complete.")
         return ""
+
+    def refund(self, order, refund, *, reference: str = "") -> RefundResult:
+        """Ask Stripe to refund part of the order's PaymentIntent (idempotent per refund)."""
+        if not order.payment_intent:
+            raise PaymentError("Stripe never told us this order's payment id; refund it in "
+                               "Stripe's dashboard (the webhook records it here).")
+        params = {"payment_intent": order.payment_intent,
+                  "amount": minor_units(refund.amount, order.currency),
+                  "metadata": {"order_number": order.number, "refund_id": str(refund.id)}}
+        try:
+            result = client().v1.refunds.create(
+                params=params, options={"idempotency_key": f"refund-{refund.id}"})
+        except stripe.StripeError as exc:
+            log.warning("Stripe refund %s of order %s failed: %s", refund.id, order.number, exc)
+            message = getattr(exc, "user_message", None) or str(exc) or "no answer"
+            raise PaymentError(f"Stripe did not refund: {message}") from exc
+        if result.status in ("failed", "canceled"):
+            reason = result.get("failure_reason") or result.status
+            raise PaymentError(f"Stripe did not refund: {reason}")
+        return RefundResult(reference=result.id, succeeded=result.status == "succeeded")

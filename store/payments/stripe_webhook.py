@@ -1,4 +1,7 @@
-"""Stripe's signed webhook: a paid Checkout Session marks its order paid, exactly once."""
+"""Stripe's signed webhook: a paid Checkout Session marks its order paid, exactly once.
+
+Refund and dispute events are handled in store.payments.stripe_refund_events.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from store.errors import PaymentError
 from store.extensions import db
 from store.models import Order, OrderNote, ProcessedWebhook
 from store.orders.services import apply_transition
+from store.payments import stripe_refund_events
 from store.payments.stripe_provider import minor_units
 
 log = logging.getLogger(__name__)
@@ -48,9 +52,12 @@ def handle_event(event: stripe.Event) -> str:
                 return "duplicate"
             db.session.add(ProcessedWebhook(provider="stripe", event_id=event.id))
             db.session.flush()
-            if event.type not in PAID_EVENTS:
+            if event.type in PAID_EVENTS:
+                return _mark_paid(event.data.object.to_dict())
+            handler = stripe_refund_events.HANDLERS.get(event.type)
+            if handler is None:
                 return "ignored"
-            return _mark_paid(event.data.object.to_dict())
+            return handler(event.data.object.to_dict())
     except IntegrityError:  # the same event delivered twice at once: the other one won
         db.session.rollback()
         return "duplicate"
@@ -73,6 +80,8 @@ def _mark_paid(session: dict) -> str:
             f"Stripe session {session.get('id')} paid {paid} {currency.upper()} but the "
             f"order total is {expected} {order.currency}: check it before shipping.")))
         return "amount-mismatch"
+    if session.get("payment_intent") and not order.payment_intent:
+        order.payment_intent = str(session["payment_intent"])[:255]  # refunds name it
     if order.status == "pending":
         apply_transition(order, "paid", note=f"Paid with Stripe ({session.get('id')})")
         return "paid"

@@ -199,17 +199,23 @@ def test_cancel_returns_stock(client, auth):
     assert movement.delta == 3
 
 
-def test_refund(client, auth):
-    """A delivered order can be refunded."""
+@pytest.mark.parametrize("status", ["pending", "delivered"])
+def test_no_status_button_refunds_without_money(client, auth, status):
+    """"Refunded" is reached only through a refund that sends money back: a status change
+    to it is refused with a message, and nothing changes (tests/admin/test_refunds.py)."""
     auth.login("owner")
-    order = make_order(status="delivered")
-    change_status(client, order, "refunded", note="Returned damaged")
-    assert fresh(order).status == "refunded"
-    assert fresh(order).refunded_at is not None
+    order = make_order(status=status)
+    html = change_status(client, order, "refunded", note="Returned damaged").get_data(
+        as_text=True)
+    assert "refunds are made with the Refund form" in html
+    assert fresh(order).status == status and fresh(order).refunded_at is None
+    assert events(order) == []
+    assert db.session.scalar(select(EmailMessage.id).where(
+        EmailMessage.order_id == order.id)) is None
 
 
 @pytest.mark.parametrize(("status", "target"), [
-    ("pending", "shipped"), ("pending", "delivered"), ("pending", "refunded"),
+    ("pending", "shipped"), ("pending", "delivered"),
     ("paid", "delivered"), ("shipped", "cancelled"), ("delivered", "cancelled"),
     ("cancelled", "paid"), ("refunded", "shipped"), ("refunded", "cancelled"),
 ])
@@ -259,7 +265,6 @@ def test_bulk_mark_paid_reports_each_failure(client, auth):
 @pytest.mark.parametrize(("action", "status", "target"), [
     ("mark_delivered", "shipped", "delivered"),
     ("cancel", "paid", "cancelled"),
-    ("refund", "shipped", "refunded"),
 ])
 def test_bulk_actions_change_each_order(client, auth, action, status, target):
     """Each bulk action moves every selected order through the order service."""
@@ -268,6 +273,17 @@ def test_bulk_actions_change_each_order(client, auth, action, status, target):
     bulk(client, action, orders)
     assert {fresh(o).status for o in orders} == {target}
     assert all(len(events(o)) == 1 for o in orders)
+
+
+def test_there_is_no_bulk_refund(client, auth):
+    """The list offers no "Refund" bulk action, and posting one is refused (403)."""
+    auth.login("staff")
+    orders = [make_order(status="shipped") for _ in range(2)]
+    html = client.get("/admin/order/").get_data(as_text=True)
+    assert 'data-admin-action="cancel"' in html
+    assert 'data-admin-action="refund"' not in html
+    assert bulk(client, "refund", orders).status_code == 403
+    assert {fresh(o).status for o in orders} == {"shipped"}
 
 
 def test_bulk_ship_asks_for_tracking_per_order(client, auth):

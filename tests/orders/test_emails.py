@@ -12,6 +12,7 @@ from store.models import EmailMessage, Order
 from store.notifications.delivery import flush_outbox
 from store.orders import emails as order_emails
 from store.orders import services as orders
+from store.orders.refunds import LineChoice, refund_order
 from tests.factories import make_order, make_product
 from tests.shopping import add_to_cart, checkout
 
@@ -120,15 +121,19 @@ def test_status_change_emails_the_customer(app, smtp, target, subject):
 
 
 def test_delivered_and_refunded_emails(app, smtp):
-    """Delivery and a refund each reach the customer, the refund with the amount."""
+    """Delivery and a full refund each reach the customer, the refund with the amount and
+    how the money comes back (the refund's own email: no second "refunded" one)."""
     order = make_order(status="shipped", email="eve@example.com")
     orders.transition(order.id, "delivered")
-    orders.transition(order.id, "refunded")
+    order = db.session.get(Order, order.id)
+    refund_order(order.id, [LineChoice(order.lines[0].id, 1)], shipping=Decimal("4.90"),
+                 reference="TR-551")
     assert flush_outbox() == (2, 0)
     subjects = [m["Subject"] for m in smtp.wait_for(2)]
     assert subjects == [f"SimpleStore: Order {order.number} was delivered",
                         f"SimpleStore: Order {order.number} was refunded"]
-    assert "€14.90" in smtp.text(smtp.messages[1])
+    text = smtp.text(smtp.messages[1])
+    assert "We refunded €14.90" in text and "TR-551" in text and "in full" in text
 
 
 def test_email_is_written_in_the_order_language(app, smtp):

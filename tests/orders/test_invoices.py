@@ -16,6 +16,7 @@ from store.notifications.delivery import flush_outbox
 from store.notifications.outbox import queue_email
 from store.orders import invoice_pdf, invoices
 from store.orders import services as orders
+from store.orders.refunds import LineChoice, refund_order
 from tests.factories import make_order, make_product
 from tests.invoicing import (
     SELLER,
@@ -303,3 +304,26 @@ def test_an_attachment_that_cannot_be_drawn_fails_alone(app, smtp):
     lost = db.session.scalar(db.select(EmailMessage).where(EmailMessage.subject == "Lost"))
     assert (lost.status, lost.attempts) == ("pending", 1)
     assert "9999" in lost.last_error
+
+
+def test_a_refund_issues_its_credit_note_and_mails_it(app, smtp, auth):
+    """Refunding a line through the refund service issues CN-YYYY-000001 for exactly that
+    amount, and the refund email carries its PDF."""
+    order = two_rate_order(email="ada@example.com")
+    invoice = pay(order)
+    assert flush_outbox() == (1, 0)
+    smtp.wait_for(1)
+    line = order.lines[0]
+    refund = refund_order(order.id, [LineChoice(line.id, 1, False)], reference="BANK-1",
+                          actor=auth.user("staff"))
+    (note,) = [doc for doc in invoices.documents_of(db.session.get(Order, order.id))
+               if doc.kind == "credit_note"]
+    assert note.number == f"CN-{note.issued_at.year}-000001"
+    assert note.refund_id == refund.id and note.total == refund.amount
+    assert flush_outbox() == (1, 0)
+    message = smtp.wait_for(2)[-1]
+    assert f"credit note {note.number} is attached" in smtp.text(message)
+    (part,) = pdf_attachments(message)
+    text = pdf_text(part.get_content())
+    assert f"Credit note {note.number}" in text and invoice.number in text
+    assert f"€{refund.amount}" in text

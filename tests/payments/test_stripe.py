@@ -1,22 +1,25 @@
 """Stripe: hosted Checkout sessions (against a local stand-in for Stripe's API) and the
 signed webhook that marks an order paid exactly once."""
 
-import hashlib
-import hmac
-import json
-import threading
 import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 
 from store.extensions import db
-from store.models import EmailMessage, Order, OrderEvent, OrderNote, ProcessedWebhook
+from store.models import EmailMessage, OrderEvent, OrderNote, ProcessedWebhook
 from store.pricing.taxes import seed_tax_rates
 from store.settings.services import update_settings
 from tests.factories import make_product
+from tests.payments.stripe_standin import (  # noqa: F401  (fixtures)
+    SECRET_KEY,
+    fake_stripe_fixture,
+    post_webhook,
+    session_event,
+    sign,
+    stripe_app_config,
+    stripe_order,
+)
 from tests.shopping import (
     add_to_cart,
     checkout,
@@ -24,105 +27,6 @@ from tests.shopping import (
     hidden,
     isolated_requests,  # noqa: F401  (fixture)
 )
-
-WEBHOOK_SECRET = "whsec_test_0123456789"
-SECRET_KEY = "sk_test_0123456789"
-
-
-class FakeStripe:
-    """A local HTTP server answering like Stripe's API, recording what it was sent."""
-
-    def __init__(self):
-        self.requests = []
-        self.fail = False
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                fake.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "form": parse_qs(body.decode())})
-                if fake.fail:
-                    payload, status = {"error": {"type": "api_error",
-                                                 "message": "Stripe is down"}}, 500
-                else:
-                    number = len(fake.requests)
-                    payload, status = {
-                        "id": f"cs_test_{number}", "object": "checkout.session",
-                        "url": f"https://checkout.stripe.com/c/pay/cs_test_{number}",
-                        "payment_status": "unpaid", "status": "open",
-                    }, 200
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                       daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def fake_stripe():
-    server = FakeStripe()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(fake_stripe):
-    return {"STORE_DELIVER_AFTER_REQUEST": False, "STRIPE_SECRET_KEY": SECRET_KEY,
-            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": fake_stripe.url}
-
-
-def sign(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
-    """A Stripe-Signature header exactly as Stripe computes it."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(),
-                      hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def session_event(order: Order, event_id: str = "evt_1",
-                  kind: str = "checkout.session.completed", amount: int | None = None,
-                  payment_status: str = "paid") -> str:
-    return json.dumps({
-        "id": event_id, "object": "event", "type": kind, "api_version": "2024-06-20",
-        "created": int(time.time()), "livemode": False,
-        "data": {"object": {
-            "id": order.payment_reference or "cs_test_1", "object": "checkout.session",
-            "client_reference_id": order.number, "metadata": {"order_number": order.number},
-            "payment_status": payment_status, "status": "complete", "currency": "eur",
-            "amount_total": int(order.total * 100) if amount is None else amount,
-        }},
-    })
-
-
-def post_webhook(client, payload: str, signature: str | None = None):
-    headers = {"Stripe-Signature": signature if signature is not None else sign(payload),
-               "Content-Type": "application/json"}
-    return client.post("/payments/stripe/webhook", data=payload, headers=headers)
-
-
-def stripe_order(client, **fields):
-    """Check out with card payment; returns the order and the checkout response."""
-    product = make_product(name="Harbour Tee", price="25.00", variants=[
-        {"sku": "HT-NAVY-M", "options": {"size": "M", "colour": "Navy"}, "stock": 5}])
-    add_to_cart(client, product.variants[0].id, 2)
-    response = checkout(client, payment_method="stripe", **fields)
-    order = db.session.scalar(db.select(Order).order_by(Order.id.desc()))
-    return order, response
 
 
 def paid_events(order) -> int:
