@@ -1,7 +1,17 @@
 """The storefront: catalog, cart, checkout, orders, account and support pages."""
 
 # Importing the route modules registers their views on the blueprint.
-from store.storefront import account, cart, catalog, checkout, orders, pages, support  # noqa: F401
+from store.storefront import (  # noqa: F401
+    account,
+    account_addresses,
+    account_deletion,
+    cart,
+    catalog,
+    checkout,
+    orders,
+    pages,
+    support,
+)
 from store.storefront.blueprint import bp
 
 __all__ = ["bp"]
