@@ -6,8 +6,8 @@ import pytest
 
 from store.extensions import db
 from store.models import Address
-from tests.conftest import PASSWORD
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -80,6 +80,9 @@ def test_a_customer_changes_their_password_and_signs_in_with_the_new_one(shop, a
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'class="site-header"' in html and "style=" not in html and "<script" not in html
+    assert 'href="/account"' in html
+    # Every form on the page carries a CSRF token (the default menu's sign-out form did not).
+    assert html.lower().count('method="post"') == html.count('name="csrf_token"')
     new = "violet tractor ninety sundial"
     response = shop.post("/change", data={"password": PASSWORD, "new_password": new,
                                           "new_password_confirm": new,
