@@ -27,12 +27,12 @@ RECENT_ORDERS = 5
 
 def account_data_limit() -> str:
     """How often one account may download its data or ask for its deletion."""
-    return current_app.config.get("STORE_ACCOUNT_DATA_LIMIT", "5/minute;20/hour")
+    return current_app.config["STORE_ACCOUNT_DATA_LIMIT"]
 
 
 def account_address_limit() -> str:
     """How often one client address may, whatever account it signs in as."""
-    return current_app.config.get("STORE_ACCOUNT_DATA_LIMIT_PER_ADDRESS", "20/minute;100/hour")
+    return current_app.config["STORE_ACCOUNT_DATA_LIMIT_PER_ADDRESS"]
 
 
 def client_address() -> str:

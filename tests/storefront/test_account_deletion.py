@@ -9,7 +9,7 @@ from sqlalchemy import select
 from store.accounts import addresses as address_book
 from store.accounts import deletion
 from store.extensions import db
-from store.models import Address, EmailMessage, Order, User
+from store.models import Address, AuditEvent, EmailMessage, Order, User
 from tests.conftest import PASSWORD, csrf_from
 from tests.factories import make_order
 from tests.shopping import flashes
@@ -78,6 +78,13 @@ def test_a_customer_deletes_their_account_from_the_emailed_link(shop, auth, smtp
     assert kept.full_name != "Ada Lovelace" and kept.email != "ana@example.com"
     assert kept.total == order.total and kept.status == "paid"
     assert db.session.scalar(select(Address).where(Address.user_id == ana.id)) is None
+    # The log keeps what happened (asked, erased) but not who she was.
+    events = list(db.session.scalars(select(AuditEvent)))
+    assert {"deletion-requested", "erase"} <= {e.action for e in events}
+    assert not [e for e in events if "ana@example.com" in f"{e.actor} {e.summary} {e.changes}"]
+    assert "ana@example.com" not in " ".join(
+        f"{m.recipients} {m.body_text} {m.body_html}" for m in db.session.scalars(
+            select(EmailMessage)))
     again = shop.post("/login", data={"email": "ana@example.com", "password": PASSWORD,
                                       "csrf_token": csrf_from(shop, "/login")})
     assert again.status_code == 200 and not signed_in(shop)
