@@ -94,7 +94,7 @@ def add_address(user: User, values: dict, *, make_default: bool = False) -> Addr
 
 def update_address(user: User, address_id, values: dict, *,
                    make_default: bool = False) -> Address:
-    """Change one of the customer's addresses. Commits."""
+    """Change one of the customer's addresses, and whether it is the default. Commits."""
     fields = clean(values)
     with write_transaction():
         address = find_address(user.id, address_id)
@@ -102,6 +102,8 @@ def update_address(user: User, address_id, values: dict, *,
             setattr(address, name, value)
         if make_default:
             _make_default(user.id, address)
+        else:  # unticked: checkout falls back to the newest address
+            address.is_default = False
         audit.record(user, "update", address, {}, summary=f"Address {address.id} changed")
     return address
 

@@ -105,9 +105,14 @@ def test_a_customer_edits_an_address(shop, ana):
     assert bad.status_code == 400
     assert rows(ana.id) == [(address_id, "Madrid", True)]
     response = shop.post(path, data={**HOME, "city": "Toledo", "postal_code": "45001",
-                                     "csrf_token": csrf_from(shop, path)})
+                                     "is_default": "y", "csrf_token": csrf_from(shop, path)})
     assert response.status_code == 303
     assert rows(ana.id) == [(address_id, "Toledo", True)]
+    assert re.search(r'<input checked id="is_default"', shop.get(path).get_data(as_text=True))
+    # Unticking "use by default" makes it an ordinary address again.
+    shop.post(path, data={**HOME, "city": "Toledo", "postal_code": "45001",
+                          "csrf_token": csrf_from(shop, path)})
+    assert rows(ana.id) == [(address_id, "Toledo", False)]
 
 
 def test_another_customers_address_is_not_found_and_unchanged(shop, auth):
