@@ -136,6 +136,10 @@ def load_config(overrides: dict | None = None) -> dict:
                                                 "10/minute;50/hour"),
         "STORE_CHECKOUT_LIMIT": env.get("STORE_CHECKOUT_LIMIT", "10/minute;60/hour"),
         "STORE_SUPPORT_LIMIT": env.get("STORE_SUPPORT_LIMIT", "5/hour"),
+        # The account page's data downloads and deletion requests, per account and address.
+        "STORE_ACCOUNT_DATA_LIMIT": env.get("STORE_ACCOUNT_DATA_LIMIT", "5/minute;20/hour"),
+        "STORE_ACCOUNT_DATA_LIMIT_PER_ADDRESS": env.get("STORE_ACCOUNT_DATA_LIMIT_PER_ADDRESS",
+                                                        "20/minute;100/hour"),
         "STORE_SUPPORT_LIMIT_PER_ADDRESS": env.get("STORE_SUPPORT_LIMIT_PER_ADDRESS", "30/hour"),
         "STORE_MAIL_MAX_ATTEMPTS": int(env.get("STORE_MAIL_MAX_ATTEMPTS", "8")),
         # Limiter: memory:// counts per process; with several workers or machines set a

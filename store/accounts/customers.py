@@ -217,11 +217,13 @@ def erase_customer(user_id: int, *, actor=None) -> User:
     staff keep their mail, without the customer in it); unsent email about them is
     cancelled. Orders keep their number, lines, totals, status and country, as the books
     need them. The erasure is logged in the audit log
-    without any of the erased data, in the same transaction; `actor` is who erases (a User,
-    or None for a command-line erasure).
+    without any of the erased data, in the same transaction; `actor` is who erases (a User:
+    staff with customers-manage, or the customer themselves; None for a command-line erasure).
     """
     with write_transaction():
-        if actor is not None and not actor.has_permission("customers-manage"):
+        # Staff need the permission; customers may erase themselves (store.accounts.deletion).
+        if (actor is not None and getattr(actor, "id", None) != user_id
+                and not actor.has_permission("customers-manage")):
             raise PermissionDenied("You cannot erase customer data.")
         user = _customer(user_id)
         if user.erased_at is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_security.models import fsqla_v3 as fsqla
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.extensions import db
@@ -79,6 +79,8 @@ class Address(db.Model):
     postal_code: Mapped[str] = mapped_column(EncryptedText())
     country: Mapped[str] = mapped_column(String(2))
     phone: Mapped[str] = mapped_column(EncryptedText(), default="")
+    # The one checkout preselects (else the newest); store.accounts.addresses keeps it unique.
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[Timestamp]
 
     user: Mapped[User] = relationship(back_populates="addresses")

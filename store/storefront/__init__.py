@@ -3,6 +3,8 @@
 # Importing the route modules registers their views on the blueprint.
 from store.storefront import (  # noqa: F401
     account,
+    account_addresses,
+    account_deletion,
     cart,
     catalog,
     checkout,

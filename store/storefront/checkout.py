@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from store.accounts.addresses import default_address
 from store.cart import services as carts
 from store.checkout import services as checkout
 from store.errors import (
@@ -43,13 +44,14 @@ def client_address() -> str:
 
 
 def _country(form, addresses) -> str:
-    """The country the order summary is priced for: the one chosen, else a saved address's,
-    else the shop's default."""
+    """The country the order summary is priced for: the one chosen, else the default (or
+    newest) saved address's, else the shop's default."""
     if request.method == "POST":
         chosen = next((a for a in addresses if a.id == form.address_id.data), None)
         country = chosen.country if chosen else str(form.country.data or "").upper()
     else:
-        country = addresses[-1].country if addresses else ""
+        preferred = default_address(addresses)
+        country = preferred.country if preferred else ""
     if country in shipping.allowed_countries():
         return country
     return shipping.default_country()  # the form itself reports a country we cannot use
@@ -108,7 +110,7 @@ def checkout_page():
             form.email.data = current_user.email
             form.full_name.data = current_user.full_name or ""
             if addresses:
-                form.address_id.data = addresses[-1].id
+                form.address_id.data = default_address(addresses).id
         return _render(form, summary, addresses)
 
     if user_id and form.address_id.data:

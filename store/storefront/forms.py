@@ -150,5 +150,8 @@ class CheckoutForm(FlaskForm):
         """Take the address fields from a saved address (before validation)."""
         for name in ("full_name", "address_line1", "address_line2", "city", "postal_code",
                      "country", "phone"):
-            getattr(self, name).data = getattr(address, name)
+            field, value = getattr(self, name), getattr(address, name)
+            # raw_data too: Optional() reads it, so an empty saved phone is not checked
+            # against whatever the (ignored) phone box held.
+            field.data, field.raw_data = value, [value]
         self.save_address.data = False
