@@ -112,3 +112,20 @@ def write_transaction(*, keep_request_lock: bool = False):
 def is_sqlite() -> bool:
     """True when the shop runs on SQLite."""
     return db.engine.dialect.name == "sqlite"
+
+
+# The largest primary key either database stores (a signed 64-bit integer).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(raw) -> int | None:
+    """A row id typed or posted by someone, or None when it cannot be one.
+
+    "12" -> 12; "abc", "", "-3", "1.5" and numbers beyond 64 bits -> None (SQLite refuses
+    those with an OverflowError instead of finding nothing).
+    """
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= MAX_ROW_ID else None

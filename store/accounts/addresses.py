@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from store.audit import services as audit
-from store.database import write_transaction
+from store.database import row_id, write_transaction
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.models import Address, User
@@ -40,10 +40,7 @@ def default_address(addresses) -> Address | None:
 
 def find_address(user_id: int, address_id) -> Address:
     """One of the customer's addresses; NotFound for an id that is not theirs."""
-    try:
-        address_id = int(address_id)
-    except (TypeError, ValueError):
-        address_id = None
+    address_id = row_id(address_id)
     address = db.session.scalar(
         select(Address).where(Address.id == address_id, Address.user_id == user_id))
     if address is None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from store.database import write_transaction
+from store.database import row_id, write_transaction
 from store.errors import EmptyCart, NotFound, OutOfStock, ValidationFailed
 from store.extensions import db
 from store.models import Cart, CartLine, Product, Variant
@@ -183,10 +183,7 @@ def _new_cart(owner: CartOwner) -> Cart:
 
 
 def _buyable_variant(variant_id) -> Variant:
-    try:
-        variant_id = int(variant_id)
-    except (TypeError, ValueError):
-        variant_id = None
+    variant_id = row_id(variant_id)
     variant = db.session.get(Variant, variant_id) if variant_id else None
     if variant is None:
         raise NotFound(_("That product option does not exist."), field="variant_id")

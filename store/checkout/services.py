@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store.cart.services import CartOwner, display_name, find_cart
 from store.checkout import unpaid
-from store.database import write_transaction
+from store.database import row_id, write_transaction
 from store.errors import EmptyCart, NotFound, OutOfStock, StoreError, ValidationFailed
 from store.extensions import db
 from store.inventory import alerts
@@ -228,10 +228,7 @@ def _save_address(user_id: int, details: CheckoutDetails) -> None:
 
 def saved_address(user_id: int, address_id) -> Address:
     """One of the customer's saved addresses; NotFound for anyone else's."""
-    try:
-        address_id = int(address_id)
-    except (TypeError, ValueError):
-        address_id = None
+    address_id = row_id(address_id)
     address = db.session.scalar(
         select(Address).where(Address.id == address_id, Address.user_id == user_id))
     if address is None:

@@ -48,8 +48,13 @@ def order_credit_note(number, document_number):
 
 @bp.app_template_global()
 def order_documents(order: Order) -> list[tuple[str, str]]:
-    """The order's documents as (label, link) for its page, links opening for its viewer."""
+    """The order's documents as (label, link) for its page, links opening for its viewer.
+
+    An order never paid has none: the invoice is issued when it is paid (no query then).
+    """
     links = []
+    if order.paid_at is None:
+        return links
     for document in invoices.documents_of(order):
         if document.kind == "credit_note":
             links.append((_("Credit note %(number)s", number=document.number),

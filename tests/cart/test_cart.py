@@ -92,6 +92,9 @@ def test_unknown_or_withdrawn_variants_are_refused(client):
     hidden_product = make_product(name="Hidden", active=False)
     cases = ((999999, "That product option does not exist."),
              ("x", "That product option does not exist."),
+             # beyond 64 bits: SQLite would raise instead of finding nothing
+             ("99999999999999999999", "That product option does not exist."),
+             ("-9223372036854775809", "That product option does not exist."),
              (withdrawn.variants[0].id, "“Old Tee (S)” is no longer for sale."),
              (hidden_product.variants[0].id, "“Hidden” is no longer for sale."))
     for variant_id, expected in cases:
