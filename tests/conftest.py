@@ -3,6 +3,7 @@
 import os
 import socket
 import threading
+import time
 import uuid
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from store import create_app
 from store.extensions import db
@@ -201,9 +203,22 @@ def pg_url(pg_server_url):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = pg_server_url.rsplit("/", 1)[0] + f"/{name}"
     yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _drop_database(admin, name)
     admin.dispose()
+
+
+def _drop_database(admin, name: str) -> None:
+    """Drop a test database; retry while an autovacuum worker (a superuser's process,
+    which FORCE may not end) still visits the new database."""
+    for attempt in range(40):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except (ProgrammingError, OperationalError):
+            if attempt == 39:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture
