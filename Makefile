@@ -8,7 +8,7 @@ PIPENV := $(PYTHON) -m pipenv
 VENV := .venv/bin
 FLASK := $(VENV)/flask --app app
 
-.PHONY: install build css translations db run serve worker test lint audit bench clean
+.PHONY: install build css translations db run serve worker test test-postgres lint audit bench clean
 
 # Python packages from Pipfile.lock (pipenv itself is installed when missing).
 .venv/.installed: Pipfile.lock
@@ -52,6 +52,13 @@ test: build
 	TEST_POSTGRES_URL="$$(cat .pg-url)" TEST_REDIS_URL="$$(cat .redis-url)" $(VENV)/pytest -p no:cacheprovider -q; \
 	status=$$?; if [ $$status -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi; \
 	exit $$status
+
+# The whole suite again with every test's app on its own PostgreSQL database (tests about
+# SQLite itself are skipped); two processes.
+test-postgres: build
+	bash scripts/ensure-system.sh
+	TEST_DATABASE=postgres TEST_POSTGRES_URL="$$(cat .pg-url)" TEST_REDIS_URL="$$(cat .redis-url)" \
+		$(VENV)/pytest -p no:cacheprovider -q -n 2
 
 lint: install
 	$(VENV)/ruff check .

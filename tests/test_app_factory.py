@@ -106,6 +106,7 @@ def test_pages_send_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_with_foreign_keys(app):
     """SQLite connections use WAL, a busy timeout and enforce foreign keys."""
     from sqlalchemy import text

@@ -52,13 +52,14 @@ from contextlib import contextmanager
 from flask import abort, flash, g, request
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
-from sqlalchemy import func, literal_column
+from sqlalchemy import Integer, func, literal_column
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Query
 
 from store.accounts.masking import pii_email, pii_phone
 from store.admin.gate import PermissionGate, has_permission
 from store.audit import services as audit
-from store.database import begin_write
+from store.database import begin_write, row_id
 from store.errors import StoreError
 from store.extensions import db
 from store.reports.spreadsheet import safe_cell
@@ -128,6 +129,20 @@ class StoreModelView(PermissionGate, ModelView):
             if isinstance(value, bool):
                 setattr(cls, "_allow_" + name[4:], value)
                 delattr(cls, name)
+
+    def init_actions(self):
+        """Bulk actions get the selected rows' ids as integers when the key is one.
+
+        Flask-Admin passes the posted strings on; PostgreSQL through psycopg 3 binds them as
+        VARCHAR and refuses `integer IN (varchar)`, so every bulk action on PostgreSQL was a
+        500 (SQLite compares loosely and hid it).
+        """
+        super().init_actions()
+        keys = sa_inspect(self.model).primary_key
+        if len(keys) != 1 or not isinstance(keys[0].type, Integer):
+            return
+        for name, (handler, text, confirmation) in list(self._actions_data.items()):
+            self._actions_data[name] = (_with_row_ids(handler), text, confirmation)
 
     # -- permissions -------------------------------------------------------------------------
 
@@ -254,3 +269,10 @@ class StoreModelView(PermissionGate, ModelView):
             flash(exc.message, "error")
             return True
         return super().handle_view_exception(exc)
+
+
+def _with_row_ids(handler):
+    """A bulk action handler that receives integer ids (anything else is dropped)."""
+    def handle(ids):
+        return handler([value for value in map(row_id, ids) if value is not None])
+    return handle

@@ -78,6 +78,7 @@ def place_order_and_talk(shop, client, auth) -> tuple[Order, str]:
     return order, response.headers["Location"]
 
 
+@pytest.mark.sqlite_only
 def test_personal_data_never_lands_in_the_database_file_in_clear(app, shop, client, auth):
     """After an order, a support message, a staff note, the order emails and an audited
     address change, the raw database file holds none of the names, streets, phones or texts,
@@ -104,6 +105,7 @@ def test_personal_data_never_lands_in_the_database_file_in_clear(app, shop, clie
     assert CUSTOMER["address_line1"] in bodies  # the order emails, stored sealed, read back
 
 
+@pytest.mark.sqlite_only
 def test_a_value_written_under_key_a_reads_after_rotating_to_key_b(app, runner):
     """Under key A an order is written; with B first and A kept it still reads; after
     `flask keys rotate` every value is under B, A can go, and the file holds no A value."""
@@ -135,6 +137,7 @@ def test_a_value_written_under_key_a_reads_after_rotating_to_key_b(app, runner):
     assert "0 row(s) re-encrypted" in again.output
 
 
+@pytest.mark.sqlite_only
 def test_legacy_plaintext_rows_read_and_get_encrypted_by_rotate(app, runner):
     """Rows written before encryption existed read as they are, and rotate seals them."""
     order = make_order()

@@ -12,6 +12,9 @@ from store.models import Order, OrderLine, StockMovement, Variant
 from tests.factories import make_product
 from tests.ops.shop_server import Crowd, gunicorn
 
+# About SQLite itself (its file, pragmas or lock): not run with TEST_DATABASE=postgres.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def app_config():

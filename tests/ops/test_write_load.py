@@ -12,6 +12,10 @@ from tests.conftest import PASSWORD
 from tests.factories import make_product
 from tests.shopping import ADDRESS, IsolatedClient, add_to_cart, checkout_form, hidden
 
+# About SQLite itself (its file, pragmas or lock): not run with TEST_DATABASE=postgres.
+pytestmark = pytest.mark.sqlite_only
+
+
 SIGNUPS = 50
 SHOPPERS = 10
 

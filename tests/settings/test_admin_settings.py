@@ -111,6 +111,7 @@ def test_staff_get_403_and_visitors_go_to_login(client, auth):
     assert "/admin/settings/" not in client.get("/admin/").get_data(as_text=True)
 
 
+@pytest.mark.sqlite_only
 def test_a_save_in_one_worker_shows_in_the_other_on_its_next_request(app, client, auth,
                                                                      tmp_path):
     """Two workers on one database: the other shows the new value without a restart."""

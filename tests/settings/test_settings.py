@@ -98,6 +98,7 @@ def test_every_error_is_reported_at_once(app):
     assert set(refused.value.details["errors"]) == {"manual_hold_hours", "contact_email"}
 
 
+@pytest.mark.sqlite_only
 def test_a_change_in_one_worker_is_seen_by_another_without_restart(app, worker_b, auth):
     """Two workers on one database: a save through one shows on the other's next request."""
     owner = auth.user("owner")
@@ -121,6 +122,7 @@ def test_one_request_checks_the_version_once(app, count_queries):
     assert len(statements) == 1 and "version" in statements[0]
 
 
+@pytest.mark.sqlite_only
 def test_outside_a_request_each_read_sees_the_latest_save(app, worker_b):
     """A long-running command (the outbox worker) sees a save made by another worker."""
     assert get_settings().manual_hold_hours == 48
