@@ -2,15 +2,17 @@
 
 A request that carries the token header is authenticated by that token and nothing else (a
 wrong token is a 401 even when a session cookie is present), and it is exempt from CSRF: a
-browser never adds that header to a cross-site request on its own. A request that carries
-cookies and no token header is a browser's: its writes need the CSRF token (X-CSRFToken), as
-every form of the shop does. A request with neither has no ambient credentials to abuse.
+browser never adds that header to a cross-site request on its own. A write authenticated by
+the session cookie is a browser's, and needs the CSRF token (X-CSRFToken) as every form of the
+shop does. A write with neither is anonymous: it has no ambient authority a forged request
+could borrow (only POST /api/v1/auth/token accepts one, and its answer stays with the caller).
 """
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
+from flask_security.utils import get_request_attr
 
 from store.accounts.security import find_user, normalize_account
 from store.database import write_transaction
@@ -30,9 +32,29 @@ def uses_token() -> bool:
     return bool(request.headers.get(token_header()))
 
 
-def csrf_guard() -> None:
-    """Before every API request: writes from a cookie-carrying browser need a CSRF token."""
-    if request.method in WRITE_METHODS and not uses_token() and request.cookies:
+def _session_user():
+    """The user signed in by the session cookie, or None."""
+    user = current_user
+    if getattr(user, "is_authenticated", False) and get_request_attr("fs_authn_via") == "session":
+        return user
+    return None
+
+
+def forget_caller(_exc=None) -> None:
+    """Drop who signed in from `g` (before and after each API request).
+
+    An app context can outlive one request (tests, CLI-driven clients), and Flask-Login and
+    Flask-Security keep the signed-in user and how they signed in on `g`: a token's user must
+    never carry over to the next request.
+    """
+    for name in ("_login_user", "fs_authn_via", "fs_paa", "identity"):
+        g.pop(name, None)
+
+
+def before_api_request() -> None:
+    """Who calls is decided afresh, then writes signed in by the session cookie need CSRF."""
+    forget_caller()
+    if request.method in WRITE_METHODS and not uses_token() and _session_user() is not None:
         csrf.protect()  # raises CSRFError (400) without a valid token
 
 
@@ -54,7 +76,7 @@ def caller(required: bool = True):
             if user is None:
                 abort(401, "The auth token is missing, expired or not valid.")
         else:
-            user = current_user if getattr(current_user, "is_authenticated", False) else None
+            user = _session_user()
         request.environ[_USER] = user
     user = request.environ[_USER]
     if user is None and required:

@@ -9,7 +9,7 @@ import binascii
 from flask import abort, current_app, request, url_for
 from flask_smorest import Blueprint
 
-from store.api.auth import csrf_guard
+from store.api.auth import before_api_request, forget_caller
 from store.api.problems import from_store_error
 from store.database import MAX_ROW_ID
 from store.errors import StoreError
@@ -27,9 +27,10 @@ def _rate_limit() -> str:
 def api_blueprint(name: str, description: str) -> Blueprint:
     """A blueprint under /api/v1 with the API's CSRF rule, errors and rate limit."""
     bp = Blueprint(name, __name__, url_prefix="/api/v1", description=description)
-    # Flask-WTF's global check is replaced by csrf_guard, which exempts token requests.
+    # Flask-WTF's global check is replaced by before_api_request, which exempts token requests.
     csrf.exempt(bp)
-    bp.before_request(csrf_guard)
+    bp.before_request(before_api_request)
+    bp.teardown_request(forget_caller)
     bp.after_request(_public_caching)
     bp.register_error_handler(StoreError, from_store_error)
     limiter.limit(_rate_limit)(bp)
