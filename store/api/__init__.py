@@ -15,7 +15,7 @@ from store import web
 from store.api import account, catalog, staff
 from store.api.base import BLUEPRINTS
 from store.api.problems import PROBLEM, ProblemApi, from_http_exception
-from store.api.schemas import Money
+from store.api.schemas import Money, UtcDateTime
 
 PREFIX = "/api/"
 SPEC_PATH = "/api/v1/openapi.json"
@@ -36,6 +36,7 @@ def init_api(app) -> None:
         seconds=int(app.config.get("API_TOKEN_MAX_AGE", 7 * 24 * 3600)))
     api = ProblemApi(app)
     api.register_field(Money, "string", "decimal")
+    api.register_field(UtcDateTime, "string", "date-time")
     for bp in BLUEPRINTS:
         api.register_blueprint(bp)
     app.extensions["store.api"] = api

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 import marshmallow as ma
@@ -24,6 +25,15 @@ class Money(fields.Field):
         if value is None:
             return None
         return str(Decimal(str(value)).quantize(CENT))
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment in ISO 8601 with its offset: stored times are UTC (SQLite returns them naive)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Schema(ma.Schema):
@@ -108,7 +118,7 @@ class OrderLineSchema(Schema):
 class OrderSchema(Schema):
     number = fields.String(required=True)
     status = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     currency = fields.String(required=True)
     subtotal = Money(required=True)
     discount_total = Money(required=True)
@@ -187,7 +197,7 @@ class MovementSchema(Schema):
     stock_after = fields.Integer(required=True)
     reason = fields.String(required=True)
     note = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
 
 
 class TransitionSchema(Schema):
@@ -221,4 +231,4 @@ class RefundSchema(Schema):
     status = fields.String(required=True)
     provider = fields.String(required=True)
     provider_reference = fields.String(required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
