@@ -1,10 +1,12 @@
 """Tokens, CSRF, errors, limits and CORS of the JSON API, as a client program meets them."""
 
 import pytest
+from passlib.totp import TOTP
 from sqlalchemy import select
 
 from store.extensions import db
 from store.models import StockMovement, Variant
+from tests.accounts.test_two_factor import totp_code
 from tests.api.conftest import headers
 from tests.conftest import PASSWORD, csrf_from
 from tests.factories import make_product
@@ -51,6 +53,33 @@ def test_a_deactivated_account_gets_no_token_and_its_token_stops_working(app, au
     assert_problem(bare.get("/api/v1/orders", headers=headers(token)), 401)
     assert_problem(bare.post("/api/v1/auth/token",
                              json={"email": user.email, "password": PASSWORD}), 401)
+
+
+@pytest.mark.parametrize("app_config", [{"STORE_REQUIRE_2FA_FOR_STAFF": True}])
+def test_two_factor_accounts_need_their_code_and_staff_need_two_factor(app, auth, bare):
+    """An account with an authenticator gets a token only with its current code; where the
+    shop requires two-factor for staff, a staff token without it cannot act."""
+    staff = auth.user("staff")
+    variant = make_product(stock=4).variants[0]
+    url = f"/api/v1/variants/{variant.id}/stock-adjustments"
+    plain = bare.post("/api/v1/auth/token", json={"email": staff.email, "password": PASSWORD})
+    problem = assert_problem(bare.post(url, json={"delta": 1, "reason": "restock"},
+                                       headers=headers(plain.get_json()["token"])), 403)
+    assert "two-factor" in problem["detail"]
+
+    totp = app.extensions["security"]._totp_factory
+    staff.tf_totp_secret = totp.generate_totp_secret()
+    staff.tf_primary_method = "authenticator"
+    db.session.commit()
+    key = TOTP.using(secrets=app.config["SECURITY_TOTP_SECRETS"]).from_source(
+        staff.tf_totp_secret)
+    body = {"email": staff.email, "password": PASSWORD}
+    assert_problem(bare.post("/api/v1/auth/token", json=body), 401)
+    assert_problem(bare.post("/api/v1/auth/token", json={**body, "code": "000000"}), 401)
+    ok = bare.post("/api/v1/auth/token", json={**body, "code": totp_code(key.base32_key)})
+    assert ok.status_code == 200
+    assert bare.post(url, json={"delta": 1, "reason": "restock"},
+                     headers=headers(ok.get_json()["token"])).status_code == 201
 
 
 def test_no_token_or_a_forged_one_is_401_even_with_a_session_cookie(app, auth, client):
