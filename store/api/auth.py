@@ -47,7 +47,7 @@ def forget_caller(_exc=None) -> None:
     Flask-Security keep the signed-in user and how they signed in on `g`: a token's user must
     never carry over to the next request.
     """
-    for name in ("_login_user", "fs_authn_via", "fs_paa", "identity"):
+    for name in ("_login_user", "fs_authn_via", "fs_paa"):
         g.pop(name, None)
 
 

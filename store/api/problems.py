@@ -67,7 +67,7 @@ def from_http_exception(exc: HTTPException):
                            current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"])
     if exc.code >= 500:
         current_app.logger.error("API error on %s %s", request.method, request.path)
-        detail = "Something went wrong on our side; nothing was changed."
+        detail = "Something went wrong on our side; please try again later."
     response = problem(exc.code or 500, str(detail), errors=_flat(errors), headers=headers)
     if exc.code == 429:
         # Flask-Limiter's Retry-After and limit headers come with its own response.

@@ -184,3 +184,32 @@ def test_the_openapi_document_and_its_page(app, bare):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "/api/v1/orders/{number}/refunds" in html and "<script" not in html
+
+
+@pytest.mark.parametrize("app_config", [{"PROPAGATE_EXCEPTIONS": False}])
+def test_a_crash_is_a_500_problem_that_tells_nothing_inside(app, bare):
+    """An unexpected error under /api/ answers a problem, not a traceback or an HTML page."""
+
+    def broken():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/api/v1/broken-for-test", "broken_for_test", broken)
+    response = bare.get("/api/v1/broken-for-test")
+    problem = assert_problem(response, 500)
+    assert "secret" not in response.get_data(as_text=True)
+    assert problem["detail"] == "Something went wrong on our side; please try again later."
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
+                                         "RATELIMIT_STORAGE_URI": "memory://",
+                                         "STORE_AUTH_LIMIT_PER_ACCOUNT": "2/minute"}])
+def test_token_requests_are_limited_per_account_however_it_is_typed(app, auth, bare):
+    """Password guessing through the API meets the sign-in form's per-account limit."""
+    auth.user("customer")
+    spellings = ["customer@example.com", "CUSTOMER@example.com", " Customer@Example.COM"]
+    answers = [bare.post("/api/v1/auth/token", json={"email": email, "password": "guess"})
+               for email in spellings]
+    assert [r.status_code for r in answers] == [401, 401, 429]
+    assert_problem(answers[2], 429)
+    assert bare.post("/api/v1/auth/token", json={"email": "other@example.com",
+                                                 "password": "guess"}).status_code == 401
