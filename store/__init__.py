@@ -9,6 +9,7 @@ from store import (
 )
 from store.accounts import masking, security
 from store.admin import init_admin
+from store.api import init_api
 from store.cli import register_commands
 from store.config import ROOT, check_production, load_config
 from store.dev.demo import check_demo_accounts
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
 
     app.register_blueprint(storefront_bp)
     init_admin(app)
+    init_api(app)
     register_commands(app)
     check_demo_accounts(app)
     return app

@@ -153,6 +153,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "STORE_LOG_LEVEL": env.get("STORE_LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # JSON API (/api/v1): requests per caller (token account, session or address), the
+        # browser origins allowed to call it cross-site (comma-separated; none: CORS off),
+        # and how long an auth token from POST /api/v1/auth/token lasts (seconds).
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
+        "API_CORS_ORIGINS": [o.strip() for o in env.get("API_CORS_ORIGINS", "").split(",")
+                             if o.strip()],
+        "API_TOKEN_MAX_AGE": int(env.get("API_TOKEN_MAX_AGE", str(7 * 24 * 3600))),
+        "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
         # Payments
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),

@@ -116,7 +116,15 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
+def register_error_renderer(app, prefix: str, render) -> None:
+    """Let a face answer HTTP errors under a path prefix its own way (the API: problem+json)."""
+    app.extensions.setdefault("store.error_renderers", {})[prefix] = render
+
+
 def _http_error(exc):
+    for prefix, render in current_app.extensions.get("store.error_renderers", {}).items():
+        if request.path.startswith(prefix):
+            return render(exc)
     if isinstance(exc, SecurityError):
         # An untrusted Host: no URL can be built for this request, so no page either.
         return exc.description, 400, {"Content-Type": "text/plain; charset=utf-8"}

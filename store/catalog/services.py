@@ -106,6 +106,24 @@ def list_products(*, category: str | None = None, sort: str = "newest", page: in
     return result, current
 
 
+def products_after(*, after: int = 0, limit: int = 20, category: str | None = None,
+                   q: str | None = None) -> list[Product]:
+    """Up to `limit` active products with ids above `after`, in id order (cursor pages).
+
+    Pages of the JSON API: a product added or removed between two requests never shifts
+    the next page. Unknown category: NotFound.
+    """
+    stmt = select(Product).where(Product.active.is_(True), Product.id > after)
+    if category:
+        current = db.session.scalar(select(Category).where(Category.slug == category))
+        if current is None:
+            raise NotFound("There is no such category.")
+        stmt = stmt.where(Product.category_id == current.id)
+    if q and q.strip():
+        stmt = stmt.where(Product.id.in_(matching_products(q).subquery_ids()))
+    return list(db.session.scalars(_with_listing_data(stmt.order_by(Product.id).limit(limit))))
+
+
 def get_product(slug: str) -> Product:
     """An active product by slug, with variants and images; NotFound otherwise."""
     stmt = _with_listing_data(

@@ -99,3 +99,21 @@ def find_order_for_viewer(number: str, token: str | None = None, user=None) -> O
     if order is None or not may_view(order, user, token=token):
         raise NotFound(_("There is no such order."))
     return order
+
+
+def orders_of(user, *, before: int | None = None, limit: int = 20) -> list[Order]:
+    """Up to `limit` of the user's own orders, newest first, with ids below `before` (pages)."""
+    stmt = select(Order).where(Order.user_id == user.id)
+    if before is not None:
+        stmt = stmt.where(Order.id < before)
+    return list(db.session.scalars(stmt.options(selectinload(Order.lines))
+                                   .order_by(Order.id.desc()).limit(limit)))
+
+
+def order_by_number(number: str) -> Order:
+    """Any order by its number, for staff (who may act on every order); NotFound otherwise."""
+    order = db.session.scalar(select(Order).where(Order.number == clean_number(number))
+                              .options(selectinload(Order.lines)))
+    if order is None:
+        raise NotFound("There is no such order.")
+    return order
