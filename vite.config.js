@@ -29,6 +29,10 @@ export default defineConfig({
       input: Object.fromEntries(
         entries.map((name) => [name, fileURLToPath(new URL(`frontend/${name}.js`, import.meta.url))]),
       ),
+      // Vue itself in one shared chunk that every island's page preloads.
+      output: {
+        manualChunks: (id) => (id.includes("node_modules") ? "vue" : undefined),
+      },
     },
   },
 });

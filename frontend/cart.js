@@ -31,11 +31,11 @@ function showEmpty(table, state) {
   const empty = document.createElement("div");
   empty.className = "empty";
   const text = document.createElement("p");
-  text.textContent = state.labels.empty;
+  text.textContent = state.empty_state.text;
   const link = document.createElement("a");
   link.className = "button";
-  link.href = state.labels.catalog_url;
-  link.textContent = state.labels.browse;
+  link.href = state.empty_state.url;
+  link.textContent = state.empty_state.link;
   const linkLine = document.createElement("p");
   linkLine.append(link);
   empty.append(text, linkLine);

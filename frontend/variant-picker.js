@@ -38,7 +38,7 @@ function mount() {
   if (!root || !data || !form || !data.options.length) return;
   const select = form.querySelector('select[name="variant_id"]');
   const submit = form.querySelector('button[type="submit"]');
-  const price = document.querySelector("[data-product-price]");
+  const price = document.querySelector(".product-detail .info > .price");
   let first = true;
 
   function onChange(variant) {

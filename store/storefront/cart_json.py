@@ -72,7 +72,7 @@ def cart_payload(summary, message: str | None = None) -> dict:
         "storefront/_totals.html", price=summary.price, currency=None,
         shipping_caption=_("Shipping (standard)"), total_label=None, total_class="cart-total",
         discount_code=discount.code if discount else None)
-    return {
+    payload = {
         "message": message,
         "count": summary.item_count,
         "empty": summary.is_empty,
@@ -83,6 +83,12 @@ def cart_payload(summary, message: str | None = None) -> dict:
         "problems": bool(summary.problems),
         "max_quantity": carts.MAX_LINE_QUANTITY,
     }
+    if summary.is_empty:
+        # Only once emptied: the island then shows what the empty cart page says.
+        payload["empty_state"] = {"text": _("Your cart is empty."),
+                                  "link": _("Browse the catalog"),
+                                  "url": url_for("storefront.product_list")}
+    return payload
 
 
 def respond(summary, message: str, status: int = 200):
@@ -106,8 +112,7 @@ def page_data(summary) -> dict:
     data = cart_payload(summary)
     data["labels"] = {
         "item": _("Item"), "price": _("Price"), "quantity": _("Quantity"), "total": _("Total"),
-        "update": _("Update"), "remove": _("Remove"), "empty": _("Your cart is empty."),
-        "browse": _("Browse the catalog"), "catalog_url": url_for("storefront.product_list"),
+        "update": _("Update"), "remove": _("Remove"),
         "fix": _("Please fix the items marked above to check out."),
         "failed": _("Sorry, that did not work. Please try again."),
     }
