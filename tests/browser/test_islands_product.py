@@ -8,16 +8,13 @@ from playwright.sync_api import expect
 
 from store.extensions import db
 from store.models import CartLine
-from tests.browser.islands import (  # noqa: F401  (fixtures)
-    no_script_page,
-    problems,
-    same_document,
-    scripted,
-    stays_on_page,
-)
+from tests.browser import islands
+from tests.browser.islands import problems, same_document, stays_on_page
 from tests.factories import make_product
 
 pytestmark = pytest.mark.browser
+scripted = islands.scripted  # fixtures
+no_script_page = islands.no_script_page
 
 
 def tee():
