@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from store.extensions import db
-from store.models import CartLine
+from store.models import CartLine, ProductImage
 from tests.conftest import csrf_from
 from tests.factories import make_category, make_product
 from tests.shopping import add_to_cart, isolated_requests  # noqa: F401  (fixture)
@@ -188,6 +188,11 @@ def test_the_product_page_carries_its_variants_and_preselects_the_shared_one(cli
         {"sku": "T-M-R", "options": {"size": "M", "colour": "Red"}, "stock": 2,
          "price": "22.00"}])
     small, medium_navy, medium_red = tee.variants
+    # An image whose description names a colour is that colour's picture.
+    db.session.add_all([ProductImage(product=tee, path="tee/navy.jpg", alt="Navy tee"),
+                        ProductImage(product=tee, path="tee/red.jpg", alt="Red tee",
+                                     position=1)])
+    db.session.commit()
     html = client.get(f"/products/{tee.slug}?variant={medium_red.id}").get_data(as_text=True)
     data = picker_of(html)
     assert [(o["label"], o["values"], o["swatch"]) for o in data["options"]] == [
@@ -198,6 +203,8 @@ def test_the_product_page_carries_its_variants_and_preselects_the_shared_one(cli
     assert by_id[medium_red.id]["price"] == "€22.00"
     assert by_id[medium_red.id]["message"] == "Only 2 left"
     assert data["selected"] == medium_red.id
+    assert by_id[medium_red.id]["image"] == {"src": "/uploads/tee/red.jpg", "alt": "Red tee"}
+    assert by_id[small.id]["image"]["alt"] == "Navy tee"
     assert re.search(rf'<option value="{medium_red.id}" selected>', html)
     # Another product's variant id is ignored.
     other = make_product()
