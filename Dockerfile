@@ -1,5 +1,15 @@
 # SimpleStore in a container: the same Pipfile.lock and the same flask commands as CI.
 # Untested on the project's machines (no container engine runs there); see README.
+# The storefront scripts (Vue islands) are built by Vite in a Node stage; only static/dist/
+# reaches the image.
+FROM node:20-bookworm-slim AS scripts
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY vite.config.js ./
+COPY frontend ./frontend
+RUN npx vite build
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,6 +30,7 @@ COPY Pipfile Pipfile.lock ./
 RUN pipenv install --deploy && rm -rf /root/.cache
 
 COPY . .
+COPY --from=scripts /build/static/dist ./static/dist
 # Stylesheets and translations are built into the image; the uploads live on a volume.
 RUN .venv/bin/python -m store.dev.assets \
     && .venv/bin/pybabel compile -d translations \

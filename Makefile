@@ -8,7 +8,7 @@ PIPENV := $(PYTHON) -m pipenv
 VENV := .venv/bin
 FLASK := $(VENV)/flask --app app
 
-.PHONY: install build css translations db run serve worker test test-postgres lint audit bench clean
+.PHONY: install build css js translations db run serve worker test test-postgres lint audit bench clean
 
 # Python packages from Pipfile.lock (pipenv itself is installed when missing).
 .venv/.installed: Pipfile.lock
@@ -24,7 +24,19 @@ css: install
 translations: install
 	$(VENV)/pybabel compile -d translations
 
-build: css translations
+# The storefront's Vue islands: npm ci when node_modules is missing or the lock changed, then
+# Vite builds frontend/ into static/dist/ (with the manifest the templates read).
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static/dist/.vite/manifest.json: node_modules/.package-lock.json vite.config.js $(shell find frontend -type f 2>/dev/null)
+	npx vite build
+
+js: static/dist/.vite/manifest.json
+	@node frontend/sizes.mjs
+
+build: css translations js
 
 # Create or upgrade the schema, then seed the demo shop if it is empty.
 db: build
@@ -72,4 +84,4 @@ bench: build
 	$(VENV)/python -m bench.checkout
 
 clean:
-	rm -rf .venv static/css instance/store.db*
+	rm -rf .venv static/css static/dist node_modules instance/store.db*

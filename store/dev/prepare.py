@@ -2,7 +2,8 @@
 
 The brief's own steps are `pipenv install`, `python app.py`, then `flask run`. Before the
 first request the pages need a database at the current migration, the demo shop (in
-development), compiled stylesheets and compiled translations; `prepare` makes whichever is
+development), compiled stylesheets, the storefront scripts (when npm is installed) and
+compiled translations; `prepare` makes whichever is
 missing, and does nothing more on the next start.
 """
 
@@ -17,7 +18,7 @@ from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
 from store.config import ROOT
-from store.dev.assets import build_css
+from store.dev.assets import build_css, build_scripts, scripts_missing
 from store.dev.seed import seed_demo
 
 SCSS = ROOT / "static" / "scss"
@@ -65,6 +66,8 @@ def prepare(app: Flask, *, echo=print) -> None:
     if css_missing():
         build_css()
         echo("Built the stylesheets (static/css/).")
+    if scripts_missing():
+        echo(build_scripts())
     if compile_translations():
         echo("Compiled the translations.")
     _sqlite_folder(app)

@@ -5,12 +5,15 @@ from store.storefront import (  # noqa: F401
     account,
     account_addresses,
     account_deletion,
+    assets,
     cart,
     catalog,
     checkout,
+    checkout_quote,
     invoices,
     orders,
     pages,
+    search_suggest,
     support,
 )
 from store.storefront.blueprint import bp

@@ -17,6 +17,7 @@ from store.errors import StoreError
 from store.orders.carriers import carrier_name
 from store.payments import payment_label
 from store.pricing import shipping, taxes, totals
+from store.storefront import cart_json
 from store.storefront.blueprint import bp
 from store.storefront.forms import CartAddForm, CartDiscountForm, CartUpdateForm
 
@@ -74,20 +75,27 @@ def customer_email() -> str | None:
     return current_user.email if current_user.is_authenticated else None
 
 
-@bp.get("/cart")
-def cart():
-    """The cart: lines priced now, notices about price or stock changes, the discount code
-    and why it no longer applies, totals."""
+def _priced_cart():
+    """This request's cart priced now, and why its discount code does not apply (or None)."""
     found = carts.find_cart(cart_owner())
     discount, problem = carts.cart_discount(found, email=customer_email())
     summary = carts.summarize(found, discount=discount)
     request.environ[COUNT_KEY] = summary.item_count
+    return summary, problem
+
+
+@bp.get("/cart")
+def cart():
+    """The cart: lines priced now, notices about price or stock changes, the discount code
+    and why it no longer applies, totals."""
+    summary, problem = _priced_cart()
     discount_form = CartDiscountForm(formdata=None,
-                                     discount_code=getattr(found, "discount_code", ""))
+                                     discount_code=getattr(summary.cart, "discount_code", ""))
     if problem:
         discount_form.discount_code.errors = [problem]
     return render_template("storefront/cart.html", summary=summary, form=CartUpdateForm(),
-                           discount_form=discount_form)
+                           discount_form=discount_form,
+                           cart_data=cart_json.page_data(summary))
 
 
 @bp.post("/cart/discount")
@@ -110,33 +118,48 @@ def cart_discount():
 
 @bp.post("/cart/items")
 def cart_add():
-    """Add a variant to the cart (fields variant_id, quantity)."""
+    """Add a variant to the cart (fields variant_id, quantity); JSON when asked."""
     form = CartAddForm()
+    as_json = cart_json.wants_json()
     if not form.validate():
+        if as_json:
+            return cart_json.error(form_error(form))
         flash(form_error(form), "error")
         return redirect(_back(url_for("storefront.cart")), 303)
     try:
         added = carts.add_item(cart_owner(), form.variant_id.data, form.quantity.data)
     except StoreError as exc:
+        if as_json:
+            return cart_json.store_error(exc)
         flash(exc.message, "error")
         return redirect(_back(url_for("storefront.cart")), 303)
     _remember(added)
+    if as_json:
+        summary, _problem = _priced_cart()
+        return cart_json.added(summary, form.variant_id.data, _("Added to your cart."))
     flash(_("Added to your cart."), "success")
     return redirect(url_for("storefront.cart"), 303)
 
 
 @bp.post("/cart/items/<int:line_id>")
 def cart_update(line_id):
-    """Change the quantity of a cart line; 0 removes it."""
+    """Change the quantity of a cart line; 0 removes it. JSON (the whole cart) when asked."""
     form = CartUpdateForm()
+    as_json = cart_json.wants_json()
     if not form.validate():
+        if as_json:
+            return cart_json.error(form_error(form))
         flash(form_error(form), "error")
         return redirect(url_for("storefront.cart"), 303)
     try:
         carts.update_item(cart_owner(), line_id, form.quantity.data)
     except StoreError as exc:
+        if as_json:
+            return cart_json.store_error(exc)
         flash(exc.message, "error")
     else:
+        if as_json:
+            return cart_json.respond(_priced_cart()[0], _("Your cart was updated."))
         flash(_("Your cart was updated."), "success")
     return redirect(url_for("storefront.cart"), 303)
 

@@ -17,6 +17,7 @@ from store.catalog import services as catalog
 from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.storefront.blueprint import bp
+from store.storefront.variant_data import picker_data, selected_variant
 from store.web import safe_next
 
 # Every template that shows a product's price asks catalog.price_range, never the variants.
@@ -55,8 +56,11 @@ def product_detail(slug):
         product = catalog.get_product(slug)
     except NotFound:
         abort(404)
-    return render_template("storefront/product.html", product=product,
-                           variants=catalog.buyable_variants(product))
+    variants = catalog.buyable_variants(product)
+    selected = selected_variant(variants)
+    return render_template("storefront/product.html", product=product, variants=variants,
+                           selected_variant=selected,
+                           picker=picker_data(product, variants, selected))
 
 
 @bp.post("/locale")
