@@ -87,3 +87,24 @@ def test_address_errors_focus_the_first_invalid_field(client, auth):
     assert 'aria-describedby="full_name-error"' in name and "autofocus" in name
     assert 'aria-describedby="city-error"' in city and "autofocus" not in city
     assert 'id="city-error"' in html
+
+
+def test_sign_in_and_register_errors_are_tied_to_their_fields(client, auth):
+    """Registering with a short password names the field the error is about; a wrong
+    sign-in is announced as an alert (without saying which part was wrong)."""
+    user = auth.user("customer")
+    page = client.get("/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    html = client.post("/register", data={"csrf_token": token, "email": "new@example.com",
+                                          "password": "short", "password_confirm": "short"}
+                       ).get_data(as_text=True)
+    invalid = re.findall(r'<input\b[^>]*aria-invalid="true"[^>]*>', html)
+    assert invalid, "no field is marked invalid"
+    for control in invalid:
+        field_id = re.search(r'\bid="([^"]+)"', control).group(1)
+        assert f'aria-describedby="{field_id}-error"' in control
+        assert re.search(rf'<ul id="{field_id}-error">\s*<li class="fs-error-msg">', html)
+    wrong = client.post("/login", data={"csrf_token": token, "email": user.email,
+                                        "password": "not the password at all"}
+                        ).get_data(as_text=True)
+    assert re.search(r'id="fs-form-errors" role="alert">\s*<ul>\s*<li', wrong)
