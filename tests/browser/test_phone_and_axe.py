@@ -91,7 +91,8 @@ def test_phone_header_menu_grid_cart_and_checkout(live_server, open_page, auth, 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+    .map(v => `${v.id} (${v.impact}): ` +
+      v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
 }"""
 
 
