@@ -135,3 +135,31 @@ def test_emails_with_long_links_fit_a_phone(app, client, open_page):
         screenshot(page, f"narrow-email-{mail.kind}")
         width, client_width = page.evaluate(OVERFLOW)
         assert width <= client_width, (mail.kind, width, client_width)
+
+
+BORDERS = """() => [...document.querySelectorAll(
+    'main input:not([type=hidden]):not([type=radio]):not([type=checkbox]), ' +
+    'main select, header input'
+  )].map(el => [el.name || el.id, getComputedStyle(el).borderTopColor,
+                getComputedStyle(el).backgroundColor])"""
+
+
+def luminance(rgb: str) -> float:
+    """WCAG relative luminance of a CSS rgb()/rgba() colour."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_input_borders_stand_out_at_wcag_aa(live_server, open_page):
+    """Every input's border has at least 3:1 contrast with its background (WCAG 1.4.11)."""
+    tee = stock_the_shop()
+    page = open_page("desktop")
+    page.goto(live_server + f"/products/{tee.slug}")
+    page.get_by_role("button", name="Add to cart").click()
+    page.goto(live_server + "/checkout")
+    fields = page.evaluate(BORDERS)
+    assert len(fields) > 8
+    for name, border, background in fields:
+        high, low = sorted((luminance(border), luminance(background)), reverse=True)
+        assert (high + 0.05) / (low + 0.05) >= 3, (name, border, background)
