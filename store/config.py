@@ -79,7 +79,8 @@ def load_config(overrides: dict | None = None) -> dict:
                                  None if production else "Calle Mayor 1\n28013 Madrid\nSpain"),
         "STORE_TAX_NUMBER": env.get("STORE_TAX_NUMBER", None if production else "ESB00000000"),
         "STORE_CURRENCY": env.get("STORE_CURRENCY", "EUR"),
-        "STORE_URL": env.get("STORE_URL", "http://127.0.0.1:5000"),
+        # Links in emails: in development, where the shop really runs (`PORT=8000 make run`).
+        "STORE_URL": env.get("STORE_URL") or f"http://127.0.0.1:{env.get('PORT') or '5000'}",
         "STORE_STAFF_EMAIL": env.get("STORE_STAFF_EMAIL", ""),
         "STORE_ORDER_PAYMENT_TIMEOUT_MINUTES": int(
             env.get("STORE_ORDER_PAYMENT_TIMEOUT_MINUTES", "60")

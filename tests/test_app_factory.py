@@ -181,3 +181,17 @@ def test_production_starts_after_remove_demo(tmp_path, monkeypatch):
     assert client.get("/admin/", base_url=base).status_code in (302, 303)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_email_links_use_the_port_the_shop_runs_on(monkeypatch):
+    """`PORT=8000 make run` without STORE_URL mails links to port 8000; a STORE_URL wins."""
+    from store.config import load_config
+
+    monkeypatch.delenv("STORE_URL", raising=False)
+    monkeypatch.setenv("PORT", "8000")
+    assert load_config()["STORE_URL"] == "http://127.0.0.1:8000"
+    monkeypatch.delenv("PORT")
+    assert load_config()["STORE_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("PORT", "8000")
+    monkeypatch.setenv("STORE_URL", "https://shop.example.com")
+    assert load_config()["STORE_URL"] == "https://shop.example.com"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -46,9 +47,9 @@ def parse_page(raw: str | None) -> int:
     try:
         page = int(raw)
     except ValueError:
-        raise ValidationFailed("The page must be a whole number.") from None
+        raise ValidationFailed(_("The page must be a whole number.")) from None
     if page < 1 or page > 100_000:
-        raise ValidationFailed("The page must be a number from 1.")
+        raise ValidationFailed(_("The page must be a number from 1."))
     return page
 
 
@@ -77,7 +78,7 @@ def list_products(*, category: str | None = None, sort: str = "newest", page: in
     if category:
         current = db.session.scalar(select(Category).where(Category.slug == category))
         if current is None:
-            raise NotFound("There is no such category.")
+            raise NotFound(_("There is no such category."))
         stmt = stmt.where(Product.category_id == current.id)
     ranked = None
     if q and q.strip():
@@ -102,7 +103,7 @@ def list_products(*, category: str | None = None, sort: str = "newest", page: in
     items = list(db.session.scalars(stmt))
     result = Page(items=items, page=page, per_page=per_page, total=total)
     if page > result.pages:
-        raise NotFound("That page is past the end of the list.")
+        raise NotFound(_("That page is past the end of the list."))
     return result, current
 
 
@@ -131,7 +132,7 @@ def get_product(slug: str) -> Product:
     )
     product = db.session.scalar(stmt)
     if product is None:
-        raise NotFound("There is no such product.")
+        raise NotFound(_("There is no such product."))
     return product
 
 

@@ -12,13 +12,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from store.storefront.forms import CheckoutForm, country_choices
+from store.storefront.forms import CheckoutForm, country_choices, fills
 
 
 class ProfileForm(FlaskForm):
     """The customer's full name."""
 
-    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)],
+        render_kw=fills("name"))
 
 
 class AddressForm(FlaskForm):
@@ -49,4 +50,5 @@ class DeleteAccountForm(FlaskForm):
     """Ask for the account to be deleted: the current password proves it is the owner."""
 
     password = PasswordField(_l("Your current password"), validators=[
-        DataRequired(_l("Please enter your password."))])
+        DataRequired(_l("Please enter your password."))],
+        render_kw=fills("current-password"))

@@ -24,6 +24,11 @@ from store.payments import enabled_providers
 from store.pricing import shipping
 
 REQUIRED = _l("Please fill in this field.")
+
+
+def fills(token: str) -> dict:
+    """The autocomplete attribute that lets browsers fill a field (name, email, tel, ...)."""
+    return {"autocomplete": token}
 ZERO = Decimal("0")
 
 
@@ -66,23 +71,31 @@ class CheckoutForm(FlaskForm):
 
     email = EmailField(_l("Email"), validators=[
         DataRequired(REQUIRED), Email(_l("Please enter a valid email address.")),
-        Length(max=255)])
+        Length(max=255)],
+        render_kw=fills("email"))
     address_id = SelectField(_l("Ship to"), coerce=int, default=0, validate_choice=False)
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED),
-                                                          Length(max=120)])
+                                                          Length(max=120)],
+        render_kw=fills("name"))
     address_line1 = StringField(_l("Address"), validators=[DataRequired(REQUIRED),
-                                                           Length(max=200)])
+                                                           Length(max=200)],
+        render_kw=fills("address-line1"))
     address_line2 = StringField(_l("Address line 2 (optional)"), validators=[
-        Optional(), Length(max=200)])
-    city = StringField(_l("City"), validators=[DataRequired(REQUIRED), Length(max=100)])
+        Optional(), Length(max=200)],
+        render_kw=fills("address-line2"))
+    city = StringField(_l("City"), validators=[DataRequired(REQUIRED), Length(max=100)],
+        render_kw=fills("address-level2"))
     postal_code = StringField(_l("Postal code"), validators=[
         DataRequired(REQUIRED), Length(max=20),
-        Regexp(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$", message=_l("Please enter a valid postal code."))])
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$", message=_l("Please enter a valid postal code."))],
+        render_kw=fills("postal-code"))
     country = SelectField(_l("Country"), validate_choice=False,
-                          validators=[DataRequired(_l("Please choose a country."))])
+                          validators=[DataRequired(_l("Please choose a country."))],
+        render_kw=fills("country"))
     phone = TelField(_l("Phone (optional, for the courier)"), validators=[
         Optional(), Length(max=40),
-        Regexp(r"^\+?[0-9 ()\-./]{6,40}$", message=_l("Please enter a valid phone number."))])
+        Regexp(r"^\+?[0-9 ()\-./]{6,40}$", message=_l("Please enter a valid phone number."))],
+        render_kw=fills("tel"))
     save_address = BooleanField(_l("Save this address for next time"))
     shipping_method = RadioField(_l("Delivery"), default="standard", validate_choice=False,
                                  validators=[
@@ -90,7 +103,8 @@ class CheckoutForm(FlaskForm):
     payment_method = RadioField(_l("Payment"), default="manual", validators=[
         DataRequired(_l("Please choose a payment method."))])
     discount_code = StringField(_l("Discount code (optional)"), validators=[
-        Optional(), Length(max=40)])
+        Optional(), Length(max=40)],
+        render_kw=fills("off"))
     checkout_token = HiddenField()
 
     def set_choices(self, subtotal, addresses=(), *, country=None, weight=ZERO) -> None:

@@ -65,3 +65,61 @@ def page(playwright, tmp_path):
     page.on("console", _record)
     yield page
     context.close()
+
+
+# Journeys (issue 13): one browser for the session, a fresh context per page opened, at a
+# desktop or a phone viewport, with scripts on or off; any console error, uncaught page
+# error or Content-Security-Policy violation is recorded in `page.problems`.
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tmp" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844},
+             "narrow": {"width": 360, "height": 780}}
+JOURNEY_MODES = [("desktop", True), ("desktop", False), ("phone", True), ("phone", False)]
+REPORT_CSP = """document.addEventListener('securitypolicyviolation', (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+});"""
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """One headless Debian Chromium shared by the session's journeys."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a page in a new context: open_page("phone", scripts=False)."""
+    contexts = []
+
+    def _open(viewport="desktop", scripts=True, **options):
+        context = browser.new_context(viewport=VIEWPORTS[viewport], java_script_enabled=scripts,
+                                      locale="en-GB", **options)
+        context.set_default_timeout(15_000)
+        context.add_init_script(REPORT_CSP)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = []
+
+        def _console(msg):
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+                page.problems.append(msg.text)
+
+        page.on("console", _console)
+        page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under tmp/screenshots/ (git-ignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

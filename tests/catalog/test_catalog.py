@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from store.catalog.html import sanitize_description
 from store.catalog.services import PriceRange, price_range
 from tests.factories import make_category, make_product
@@ -156,3 +158,23 @@ def test_storefront_query_count_does_not_grow_with_catalog(client, count_queries
     large = measure("large")
     assert small == large
     assert max(large) <= 9  # 8 + the store settings' version check (shop name in the layout)
+
+
+@pytest.mark.parametrize("page, spanish", [
+    ("abc", "La página debe ser un número entero."),
+    ("0", "La página debe ser un número a partir de 1."),
+])
+def test_a_bad_page_number_is_explained_in_the_readers_language(client, page, spanish):
+    """/products/?page=abc is a 400 that a Spanish reader reads in Spanish."""
+    response = client.get(f"/products/?page={page}", headers={"Accept-Language": "es"})
+    assert response.status_code == 400
+    assert spanish in response.get_data(as_text=True)
+    english = client.get(f"/products/?page={page}", headers={"Accept-Language": "en"})
+    assert english.status_code == 400 and "The page must be" in english.get_data(as_text=True)
+
+
+def test_a_missing_category_is_explained_in_spanish(client):
+    """An unknown category is a 404 whose message a Spanish reader can read."""
+    response = client.get("/products/?category=nope", headers={"Accept-Language": "es"})
+    assert response.status_code == 404
+    assert "No existe esa categoría." in response.get_data(as_text=True)

@@ -127,3 +127,15 @@ def test_confirmation_reads_in_spanish(client, auth):
                       headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert f"¿Cancelar el pedido {order.number}?" in page
     assert "Sí, cancelar el pedido" in page and "Mantener mi pedido" in page
+
+
+def test_thank_you_page_leads_with_the_order_not_the_cancel_button(client, auth):
+    """On the thank-you page the lines and the total come first; "Cancel this order" sits
+    below the summary, not above it."""
+    product = make_product(name="Harbour Tee", stock=5)
+    auth.login("customer")
+    _order, url = buy(client, product.variants[0].id)
+    page = client.get(url).get_data(as_text=True)
+    assert "Cancel this order" in page
+    assert page.index("Harbour Tee") < page.index('class="order-total') \
+        < page.index("Cancel this order")
