@@ -11,6 +11,7 @@ from store.storefront import (  # noqa: F401
     invoices,
     orders,
     pages,
+    search_suggest,
     support,
 )
 from store.storefront.blueprint import bp
