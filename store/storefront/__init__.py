@@ -12,6 +12,7 @@ from store.storefront import (  # noqa: F401
     orders,
     pages,
     search_suggest,
+    seo,
     support,
 )
 from store.storefront.blueprint import bp
