@@ -9,6 +9,7 @@ from store.storefront import (  # noqa: F401
     catalog,
     checkout,
     invoices,
+    media,
     orders,
     pages,
     search_suggest,

@@ -1,4 +1,5 @@
-"""search that finds what people type: English stems, variant options, a word list
+"""search that finds what people type (English stems, variant options, a word list);
+product images remember their size
 
 Revision ID: 0018
 Revises: 0017
@@ -7,6 +8,7 @@ import glob
 import importlib.util
 import os
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
@@ -96,9 +98,16 @@ def _revision_0002():
 def upgrade():
     _run({"sqlite": SQLITE_SEARCH_DROP, "postgresql": POSTGRESQL_SEARCH_DROP})
     _run({"sqlite": SQLITE_SEARCH_DDL, "postgresql": POSTGRESQL_SEARCH_DDL})
+    # Filled for existing images by `flask images rebuild`, which also makes their WebP copies.
+    with op.batch_alter_table('product_image', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('width', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('height', sa.Integer(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('product_image', schema=None) as batch_op:
+        batch_op.drop_column('height')
+        batch_op.drop_column('width')
     _run({"sqlite": SQLITE_SEARCH_DROP, "postgresql": POSTGRESQL_SEARCH_DROP})
     old = _revision_0002()
     _run({"sqlite": old.SQLITE_SEARCH_DDL, "postgresql": old.POSTGRESQL_SEARCH_DDL})
