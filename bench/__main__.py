@@ -75,6 +75,10 @@ def main() -> None:
         ("catalog category + price sort", "/products/?category=books&sort=price_asc"),
         ("search 'silver ring'", "/products/?q=silver+ring"),
         ("search nonsense", "/products/?q=zzqxv"),
+        ("search stems 'rings'", "/products/?q=rings"),
+        ("search typo 'harbuor'", "/products/?q=harbuor"),
+        ("suggest 'sil'", "/search/suggest?q=sil"),
+        ("sitemap.xml", "/sitemap.xml"),
         ("product page", f"/products/synthetic-{PRODUCTS // 2}"),
     ]
     for label, path in pages:

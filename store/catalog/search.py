@@ -20,7 +20,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     table,
     union_all,
@@ -128,10 +127,14 @@ def closest_word(term: str, words: list[str]) -> str | None:
 def _typo_candidates(dialect: str, terms: list[str]) -> list[str]:
     """Index words that could be what the misspelt terms meant (one query for all)."""
     words = _pg_words.c.word if dialect == "postgresql" else _sqlite_words.c.term
-    near = [(words.like(f"{term[0]}%")
-             & func.length(words).between(len(term) - 3, len(term) + 2)) for term in terms]
-    statement = select(words).where(or_(*near)).limit(5000)
-    return list(db.session.scalars(statement))
+    # A range on the first letter, not LIKE: SQLite's fts5vocab and PostgreSQL's primary key
+    # both answer it from their sorted words instead of reading them all. One SELECT per
+    # term in a UNION ALL (fts5vocab answers an OR of ranges wrongly), still one query.
+    parts = [select(words).where(words >= term[0], words < chr(ord(term[0]) + 1),
+                                 func.length(words).between(len(term) - 3, len(term) + 2))
+             for term in dict.fromkeys(terms)]
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    return list(dict.fromkeys(db.session.scalars(statement.limit(5000))))
 
 
 def corrected_terms(dialect: str, terms: list[str]) -> dict[str, str]:
