@@ -1,6 +1,8 @@
 """For search engines and browsers: /robots.txt, /sitemap.xml, the favicon, canonical URLs
 and a product's structured data. Every absolute URL is built on STORE_URL."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app, render_template, request, send_from_directory
 
 from store.catalog import seo
@@ -41,6 +43,14 @@ def product_structured_data(product) -> dict:
 bp.add_app_template_global(seo.summary, "summary")
 
 
+def _url_builder():
+    """external_url with its URL adapter bound once (the sitemap builds thousands)."""
+    base = urlsplit(current_app.config["STORE_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "http")
+    return lambda endpoint, **values: adapter.build(endpoint, values, force_external=True)
+
+
 @bp.get("/robots.txt")
 def robots():
     """Crawlers may read the catalog but not carts, checkout, accounts or the back office."""
@@ -54,7 +64,7 @@ def robots():
 def sitemap():
     """Home, catalog, categories, active products and published pages, on STORE_URL."""
     body = render_template("storefront/sitemap.xml", entries=seo.sitemap_entries(),
-                           url=external_url)
+                           url=_url_builder())
     return body, 200, {"Content-Type": "application/xml; charset=utf-8",
                        "Cache-Control": "public, max-age=3600"}
 
