@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from store.accounts import services as accounts
 from store.accounts.keys_cli import keys_cli
-from store.catalog.cli import products_cli
+from store.catalog.cli import images_cli, products_cli
 from store.dev import demo, seed
 from store.dev.seed_orders import seed_orders
 from store.errors import StoreError
@@ -99,6 +99,7 @@ def register_commands(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(products_cli)
+    app.cli.add_command(images_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(keys_cli)

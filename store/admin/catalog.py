@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Response, g, stream_with_context
+from flask import Response, abort, flash, g, redirect, request, stream_with_context
+from flask_admin import expose
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model.form import InlineFormAdmin
 from flask_login import current_user
@@ -15,7 +16,7 @@ from wtforms.validators import NumberRange, Optional, Regexp
 from store.admin.base import StoreModelView
 from store.catalog import images, products
 from store.catalog.product_csv import format_options, iter_csv, parse_options
-from store.errors import ValidationFailed
+from store.errors import NotFound, ValidationFailed
 from store.extensions import db
 from store.inventory import services as inventory
 from store.models import Category, Product, ProductImage, Variant
@@ -98,23 +99,26 @@ class ImageInline(InlineFormAdmin):
         slug = (product.slug if product is not None and product.slug else
                 secure_filename((product.name if product is not None else "") or "product"))
         try:
-            new_path = images.save_product_image(upload.stream, slug.lower() or "product")
+            saved = images.save_product_image(upload.stream, slug.lower() or "product")
         except ValidationFailed as exc:
             form.upload.errors = [*form.upload.errors, exc.message]  # shown beside the field
             raise
         files = g.setdefault("image_files", {"new": [], "old": []})
-        files["new"].append(new_path)
+        files["new"].append(saved.path)
         if model.path:
             files["old"].append(model.path)
-        model.path = new_path
+        model.path, model.width, model.height = saved
 
 
 class ProductAdmin(StoreModelView):
     """Products with their variants and images; descriptions are sanitized on save."""
 
     permission = "catalog-write"
+    view_permissions = {"move_image_view": "catalog-write"}
     can_export = True
     can_view_details = False
+    # The edit page shows the images as thumbnails with buttons to reorder them.
+    edit_template = "admin/product/edit.html"
 
     column_list = ("name", "category", "price", "active", "featured", "created_at")
     column_default_sort = ("id", True)
@@ -179,6 +183,20 @@ class ProductAdmin(StoreModelView):
     def after_model_delete(self, model):
         for path in g.pop("deleted_image_paths", []):
             images.delete_product_image(path)
+
+    @expose("/images/move/", methods=("POST",))
+    def move_image_view(self):
+        """Move a product image up or down (a button beside its thumbnail, no script)."""
+        try:
+            image = images.move_product_image(request.form.get("image_id", type=int) or 0,
+                                              request.form.get("direction", ""),
+                                              actor=current_user)
+        except NotFound as exc:
+            abort(404, exc.message)
+        except ValidationFailed as exc:
+            abort(400, exc.message)
+        flash("Image order saved.", "success")
+        return redirect(self.get_url(".edit_view", id=image.product_id))
 
     def _export_csv(self, return_url):
         """The export is the import format (one row per variant) of the listed products."""

@@ -1,4 +1,5 @@
-"""`flask products import FILE` and `flask products export FILE`: the product CSV."""
+"""`flask products import FILE` and `flask products export FILE`: the product CSV;
+`flask images rebuild`: the WebP widths and thumbnails of every product image."""
 
 import sys
 
@@ -6,10 +7,23 @@ import click
 from flask.cli import AppGroup
 
 from store.catalog.csv_import import ImportRejected, import_products, preview_import
+from store.catalog.images import rebuild_images
 from store.catalog.product_csv import write_csv
 from store.errors import ValidationFailed
 
 products_cli = AppGroup("products", help="Import and export the catalog as CSV.")
+images_cli = AppGroup("images", help="Product image files.")
+
+
+@images_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Remake the thumbnail and WebP widths of every product image (after an upgrade)."""
+    rebuilt, missing = rebuild_images()
+    click.echo(f"Rebuilt {rebuilt} image(s).")
+    for path in missing:
+        click.echo(f"Missing or unreadable: {path}", err=True)
+    if missing:
+        raise click.ClickException(f"{len(missing)} image file(s) could not be read.")
 
 
 @products_cli.command("import")

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 
 from store.accounts import services as accounts
 from store.catalog.html import sanitize_description
-from store.catalog.images import make_thumbnail
+from store.catalog.images import make_variants
 from store.config import ROOT
 from store.extensions import db
 from store.inventory import services as inventory
@@ -77,9 +77,9 @@ def load_catalog(path: Path) -> int:
             target = uploads / "products" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-            make_thumbnail(target)
+            width, height = make_variants(target)
             product.images.append(ProductImage(path=f"products/{rel}", alt=item["name"],
-                                               position=position))
+                                               position=position, width=width, height=height))
         db.session.add(product)
         db.session.flush()
         for variant, v in zip(product.variants, item["variants"], strict=True):

@@ -144,7 +144,7 @@ class Variant(db.Model):
 
 
 class ProductImage(db.Model):
-    """An image of a product, stored under the upload folder with a thumbnail."""
+    """An image of a product, stored under the upload folder with a thumbnail and WebP copies."""
 
     __tablename__ = "product_image"
     __table_args__ = (UniqueConstraint("path"),)
@@ -157,6 +157,10 @@ class ProductImage(db.Model):
     path: Mapped[str] = mapped_column(String(255))
     alt: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The original's size in pixels (set when stored; `flask images rebuild` fills old rows):
+    # pages give it as width/height so nothing moves while it loads, and pick WebP widths.
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
 
     product: Mapped[Product] = relationship(back_populates="images")
 

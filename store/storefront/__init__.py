@@ -11,9 +11,11 @@ from store.storefront import (  # noqa: F401
     checkout,
     checkout_quote,
     invoices,
+    media,
     orders,
     pages,
     search_suggest,
+    seo,
     support,
 )
 from store.storefront.blueprint import bp

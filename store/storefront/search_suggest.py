@@ -1,46 +1,38 @@
-"""GET /search/suggest?q=: a few products and categories for the search box, as JSON.
-
-A minimal version for the search island (frontend/search.js); the contract is
-{"products": [{"name", "url", "price", "image"}], "categories": [{"name", "url"}]}.
-"""
+"""Search suggestions as JSON for the search box's island: products and categories."""
 
 from flask import jsonify, request, url_for
-from sqlalchemy import func, select
+from flask_babel import gettext as _
 
-from store.catalog import services as catalog
-from store.extensions import db
+from store.catalog import suggest
+from store.catalog.services import price_range
 from store.i18n import money
-from store.models import Category
 from store.storefront.blueprint import bp
 
-LIMIT = 6
+
+def _price(product) -> str:
+    prices = price_range(product)
+    if prices.varies:
+        return _("from %(price)s", price=money(prices.low))
+    return money(prices.low)
 
 
-def _categories(q: str) -> list[Category]:
-    pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-    stmt = (select(Category).where(func.lower(Category.name).like(pattern))
-            .order_by(Category.position, Category.name).limit(3))
-    return list(db.session.scalars(stmt))
+def _image(product) -> str | None:
+    if not product.images:
+        return None
+    return url_for("storefront.upload", filename=product.images[0].thumb_path)
 
 
 @bp.get("/search/suggest")
 def search_suggest():
-    """Products (best match first) and categories for what the customer has typed so far."""
+    """At most six products and three categories matching what has been typed so far."""
     q = (request.args.get("q") or "").strip()[:100]
-    if len(q) < 2:
-        return jsonify(products=[], categories=[])
-    results, _current = catalog.list_products(q=q, sort="relevance", per_page=LIMIT)
-    products = []
-    for product in results.items:
-        prices = catalog.price_range(product)
-        image = product.images[0] if product.images else None
-        products.append({
-            "name": product.name,
-            "url": url_for("storefront.product_detail", slug=product.slug),
-            "price": money(prices.low),
-            "image": url_for("storefront.upload", filename=image.thumb_path) if image else None,
-        })
-    categories = [{"name": c.name,
-                   "url": url_for("storefront.product_list", category=c.slug)}
-                  for c in _categories(q)]
-    return jsonify(products=products, categories=categories)
+    products = [{"name": p.name, "url": url_for("storefront.product_detail", slug=p.slug),
+                 "price": _price(p), "image": _image(p)}
+                for p in suggest.suggested_products(q)]
+    categories = [{"name": c.name, "url": url_for("storefront.product_list", category=c.slug)}
+                  for c in suggest.suggested_categories(q)]
+    response = jsonify(products=products, categories=categories)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    # Prices are formatted in the reader's language, chosen by header or session.
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
