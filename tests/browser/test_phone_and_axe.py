@@ -157,6 +157,8 @@ def test_input_borders_stand_out_at_wcag_aa(live_server, open_page):
     page = open_page("desktop")
     page.goto(live_server + f"/products/{tee.slug}")
     page.get_by_role("button", name="Add to cart").click()
+    # with scripts the item goes in by fetch: wait for the header's count before leaving
+    page.locator(".cart-link .badge").wait_for()
     page.goto(live_server + "/checkout")
     fields = page.evaluate(BORDERS)
     assert len(fields) > 8

@@ -36,7 +36,8 @@ def test_the_product_page_loads_its_islands_with_the_nonce(client):
         served.close()
     # No inline script: every <script> has a src, or is a JSON data block.
     for tag in re.findall(r"<script\b[^>]*>", html):
-        assert ' src="' in tag or 'type="application/json"' in tag, tag
+        assert (' src="' in tag or 'type="application/json"' in tag
+                or 'type="application/ld+json"' in tag), tag
 
 
 def test_cart_and_checkout_pages_load_their_islands(client):
