@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from store.models import Order, OrderLine
-from store.pricing.totals import ZERO, cents, order_price, tax_in
+from store.pricing.totals import ZERO, cents, order_price, spread, tax_in
 
 # Only orders whose money was taken can give some back.
 REFUNDABLE_STATUSES = ("paid", "shipped", "delivered")
@@ -82,27 +82,13 @@ class Refundable:
         return tax_in(amount, self.shipping_tax_rate, True)
 
 
-def _spread(discount: Decimal, amounts: list[Decimal]) -> list[Decimal]:
-    """Each line's share of the order discount, in proportion, adding up to the discount."""
-    total = sum(amounts, ZERO)
-    if discount <= 0 or total <= 0:
-        return [ZERO] * len(amounts)
-    shares = [min(cents(discount * amount / total), amount) for amount in amounts]
-    for i in sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=True):
-        left = discount - sum(shares, ZERO)
-        if not left:
-            break
-        shares[i] = min(max(shares[i] + left, ZERO), amounts[i])
-    return shares
-
-
 def refundable(order: Order) -> Refundable:
     """What is left to refund on an order, from its snapshot and its refunds so far."""
     price = order_price(order)
     tax_known = price.tax_known
     included = price.prices_include_tax
     order_lines = list(order.lines)
-    shares = _spread(price.discount, [line.line_total for line in order_lines])
+    shares = spread(price.discount, [line.line_total for line in order_lines])
     active = [r for r in order.refunds if r.status != "failed"]
     done: dict[int, list] = {}
     for refund in active:

@@ -96,7 +96,7 @@ def _tax_class(item) -> str:
     return tax_class if tax_class in TAX_CLASSES else "standard"
 
 
-def _spread(discount: Decimal, amounts: list[Decimal]) -> list[Decimal]:
+def spread(discount: Decimal, amounts: list[Decimal]) -> list[Decimal]:
     """Share a discount between lines in proportion to their amounts, to the cent.
 
     No line carries more than its own amount, and the shares add up to the discount.
@@ -156,7 +156,7 @@ def price_order(lines, *, country: str | None, shipping_method: str,
     off = max(off, ZERO)
     priced = []
     for (tax_class, price, quantity), amount, share in zip(
-            entered, amounts, _spread(off, _covered([item for item, _p, _q in lines], amounts,
+            entered, amounts, spread(off, _covered([item for item, _p, _q in lines], amounts,
                                                     discount)), strict=True):
         rate = rates[tax_class]
         net = price - tax_in(price, rate, True) if prices_include_tax else price
