@@ -95,16 +95,23 @@ class RefundViews:
             flash("There is no such order.", "error")
         return order
 
+    def _posted_refund(self, order_id):
+        """The order a refund form was posted for, or the redirect that refuses the post
+        (expired form, unknown order)."""
+        if not RefundForm().validate():
+            flash("Nothing refunded: the form expired; please try again.", "error")
+            return None, self._refund_back(order_id)
+        order = self._refund_order(order_id)
+        if order is None:
+            return None, redirect(url_for(".index_view"))
+        return order, None
+
     @expose("/<int:order_id>/refund", methods=("POST",))
     def refund_view(self, order_id):
         """Step 1: check the chosen refund and show what it will do."""
-        form = RefundForm()
-        if not form.validate():
-            flash("Nothing refunded: the form expired; please try again.", "error")
-            return self._refund_back(order_id)
-        order = self._refund_order(order_id)
-        if order is None:
-            return redirect(url_for(".index_view"))
+        order, refused = self._posted_refund(order_id)
+        if refused is not None:
+            return refused
         try:
             choices, shipping = _choices(order, request.form,
                                          everything=bool(request.form.get("everything")))
@@ -122,13 +129,9 @@ class RefundViews:
     @expose("/<int:order_id>/refund/confirm", methods=("POST",))
     def refund_confirm_view(self, order_id):
         """Step 2: make the refund through the order's payment provider."""
-        form = RefundForm()
-        if not form.validate():
-            flash("Nothing refunded: the form expired; please try again.", "error")
-            return self._refund_back(order_id)
-        order = self._refund_order(order_id)
-        if order is None:
-            return redirect(url_for(".index_view"))
+        order, refused = self._posted_refund(order_id)
+        if refused is not None:
+            return refused
         try:
             choices, shipping = _choices(order, request.form, everything=False)
             db.session.rollback()  # the service locks and reads the order afresh

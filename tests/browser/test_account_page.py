@@ -6,31 +6,11 @@ import pytest
 
 from store.extensions import db
 from store.models import Address
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import islands
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def no_script_page(playwright, tmp_path):
-    """A Chromium page with JavaScript off; console errors (CSP reports too) are collected."""
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-noscript"), executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS, locale="en-GB", java_script_enabled=False,
-        viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.pages[0] if context.pages else context.new_page()
-    page.console_errors = []
-
-    def _record(msg):
-        # A missing favicon is the browser's guess, not the page's fault.
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
-            page.console_errors.append(msg.text)
-
-    page.on("console", _record)
-    yield page
-    context.close()
+no_script_page = islands.no_script_page  # fixture
 
 
 def test_customer_adds_two_addresses_and_picks_the_default(live_server, no_script_page, auth,
