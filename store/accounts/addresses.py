@@ -48,8 +48,9 @@ def find_address(user_id: int, address_id) -> Address:
     return address
 
 
-def clean(values: dict) -> dict:
-    """Trimmed address fields; ValidationFailed names the first wrong one."""
+def clean_fields(values) -> dict:
+    """An address's fields trimmed, within their lengths, the country an upper-case
+    two-letter code; ValidationFailed names the first wrong one. Checkout uses it too."""
     cleaned = {}
     for name, length, required in FIELDS:
         value = " ".join(str(values.get(name) or "").split())
@@ -60,6 +61,14 @@ def clean(values: dict) -> dict:
                                    field=name)
         cleaned[name] = value
     cleaned["country"] = cleaned["country"].upper()
+    if not cleaned["country"].isalpha() or len(cleaned["country"]) != 2:
+        raise ValidationFailed(_("Please choose a country."), field="country")
+    return cleaned
+
+
+def clean(values: dict) -> dict:
+    """An address for the address book: its fields, in a country the shop ships to."""
+    cleaned = clean_fields(values)
     if cleaned["country"] not in shipping.allowed_countries():
         raise ValidationFailed(_("Please choose a country."), field="country")
     return cleaned

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from store.accounts import addresses
 from store.cart.services import CartOwner, display_name, find_cart
 from store.checkout import unpaid
 from store.database import row_id, write_transaction
@@ -30,10 +31,8 @@ from store.pricing.totals import price_order
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
-# (field, max length, required)
-ADDRESS_FIELDS = (("full_name", 120, True), ("address_line1", 200, True),
-                  ("address_line2", 200, False), ("city", 100, True),
-                  ("postal_code", 20, True), ("country", 2, True), ("phone", 40, False))
+# (field, max length, required): the address book's, one rule for both
+ADDRESS_FIELDS = addresses.FIELDS
 
 
 @dataclass
@@ -56,18 +55,8 @@ class CheckoutDetails:
 
 def _clean(details: CheckoutDetails) -> CheckoutDetails:
     """Trim and check every field; ValidationFailed names the first wrong one."""
-    values = {}
-    for name, length, required in ADDRESS_FIELDS:
-        value = " ".join(str(getattr(details, name) or "").split())
-        if required and not value:
-            raise ValidationFailed(_("Please fill in this field."), field=name)
-        if len(value) > length:
-            raise ValidationFailed(_("Please use at most %(n)d characters.", n=length),
-                                   field=name)
-        values[name] = value
-    values["country"] = values["country"].upper()
-    if not values["country"].isalpha() or len(values["country"]) != 2:
-        raise ValidationFailed(_("Please choose a country."), field="country")
+    values = addresses.clean_fields(
+        {name: getattr(details, name) for name, _length, _required in ADDRESS_FIELDS})
     try:
         email = validate_email((details.email or "").strip(),
                                check_deliverability=False).normalized
