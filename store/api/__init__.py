@@ -69,6 +69,7 @@ def _cors(response):
             ("Content-Type", "If-None-Match",
              current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"]))
         response.headers["Access-Control-Expose-Headers"] = (
-            "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset")
+            "ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
+            "RateLimit-Policy, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset")
         response.headers["Access-Control-Max-Age"] = "600"
     return response

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
+import time
 
 from flask import abort, current_app, request, url_for
 from flask_smorest import Blueprint
@@ -32,10 +34,27 @@ def api_blueprint(name: str, description: str) -> Blueprint:
     bp.before_request(before_api_request)
     bp.teardown_request(forget_caller)
     bp.after_request(_public_caching)
+    bp.after_request(_rate_limit_headers)
     bp.register_error_handler(StoreError, from_store_error)
     limiter.limit(_rate_limit)(bp)
     BLUEPRINTS.append(bp)
     return bp
+
+
+def _rate_limit_headers(response):
+    """The IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers) beside Flask-Limiter's
+    X-RateLimit-*: the limit, what is left of it, seconds until the window resets, and the
+    policy as "limit;w=window-seconds"."""
+    current = limiter.current_limit
+    if current is None or not limiter.enabled:
+        return response
+    window = current.limit.get_expiry()
+    response.headers["RateLimit-Limit"] = str(current.limit.amount)
+    response.headers["RateLimit-Remaining"] = str(max(current.remaining, 0))
+    seconds = min(window, max(0, math.ceil(current.reset_at - time.time())))
+    response.headers["RateLimit-Reset"] = str(seconds)
+    response.headers["RateLimit-Policy"] = f"{current.limit.amount};w={window}"
+    return response
 
 
 def public() -> None:

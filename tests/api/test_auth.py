@@ -143,12 +143,17 @@ def test_rate_limit_answers_429_with_its_headers(app, bare):
     for _ in range(3):
         response = bare.get("/api/v1/products")
         assert response.status_code == 200
-        remaining.append(response.headers["X-RateLimit-Remaining"])
+        remaining.append(response.headers["RateLimit-Remaining"])
+        assert response.headers["X-RateLimit-Remaining"] == remaining[-1]
+        assert response.headers["RateLimit-Policy"] == "3;w=60"
+        assert 0 < int(response.headers["RateLimit-Reset"]) <= 60
     assert remaining == ["2", "1", "0"]
     response = bare.get("/api/v1/products")
     assert_problem(response, 429)
     assert int(response.headers["Retry-After"]) > 0
     assert response.headers["X-RateLimit-Limit"] == "3"
+    assert response.headers["RateLimit-Limit"] == "3"
+    assert response.headers["RateLimit-Remaining"] == "0"
 
 
 def test_cors_is_off_by_default(app, bare):
