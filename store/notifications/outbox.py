@@ -44,19 +44,22 @@ def N_(message: str) -> str:
 def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text: str,
                 body_html: str = "", *, locale: str = "en", order_id: int | None = None,
                 dedupe_key: str | None = None, sender: str | None = None,
-                attachments: list[dict] | None = None) -> EmailMessage | None:
+                attachments: list[dict] | None = None, template: str | None = None,
+                payload: dict | None = None, look_first: bool = True) -> EmailMessage | None:
     """Add a message to the outbox in the caller's transaction. Does not commit.
 
     With a dedupe_key, a change that was already announced is not announced twice, even
-    when two transactions race (the unique key decides, inside a savepoint).
-    `attachments` names documents drawn at delivery (store.notifications.attachments).
+    when two transactions race (the unique key decides, inside a savepoint; `look_first`
+    also looks for it before, saving the savepoint when it is usually there).
+    `attachments` names documents drawn at delivery (store.notifications.attachments);
+    `template` and `payload`, bodies rendered at delivery (store.notifications.rendering).
     """
     if isinstance(recipients, str):
         recipients = [recipients]
     recipients = [r for r in dict.fromkeys((r or "").strip() for r in recipients) if r]
     if not recipients:
         return None
-    if dedupe_key is not None and already_queued(dedupe_key):
+    if dedupe_key is not None and look_first and already_queued(dedupe_key):
         return None
     message = EmailMessage(
         kind=kind[:40], dedupe_key=dedupe_key, recipients=", ".join(recipients),
@@ -64,6 +67,7 @@ def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text:
         body_text=body_text, body_html=body_html, locale=locale or "en", order_id=order_id,
         status="pending", attempts=0, last_error="", next_attempt_at=utcnow(),
         attachments=list(attachments) if attachments else None,
+        template=template, payload=payload,
     )
     if dedupe_key is None:
         db.session.add(message)
@@ -132,6 +136,28 @@ def send_templated(kind: str, recipients: list[str] | str, template: str, subjec
                        order_id=order_id, dedupe_key=dedupe_key, attachments=attachments)
 
 
+def queue_templated(kind: str, recipients: list[str] | str, template: str, subject: str, *,
+                    locale: str | None = "en", order_id: int | None = None,
+                    dedupe_key: str | None = None, payload: dict | None = None,
+                    attachments: list[dict] | None = None,
+                    **subject_values) -> EmailMessage | None:
+    """Queue a template pair to be rendered when it is delivered. Does not commit.
+
+    Nothing is rendered in the caller's transaction: the row carries the subject (an
+    untranslated message id, translated in `locale` with `subject_values`), the template
+    and `payload`, the ids and values as of the event that the builder registered for the
+    template (store.notifications.rendering) turns into its context at delivery. One
+    INSERT, in a savepoint when deduplicated.
+    """
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        translated = gettext(subject, **subject_values)
+    name = get_settings().shop_name
+    return queue_email(kind, recipients, f"{name}: {translated}", "", "", locale=locale,
+                       order_id=order_id, dedupe_key=dedupe_key, attachments=attachments,
+                       template=template, payload=payload or {}, look_first=False)
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an email, built on STORE_URL (never on the request's Host).
 
@@ -149,18 +175,20 @@ def staff_recipients(permission: str) -> dict[str, list[str]]:
     """Addresses for a staff alert, grouped by language: users holding `permission`
     through a role, plus STORE_STAFF_EMAIL (comma-separated) in the default language."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    roles = [role.id for role in db.session.scalars(select(Role))
-             if permission in (role.permissions or [])]
     groups: dict[str, list[str]] = {}
-    if roles:
-        rows = db.session.execute(
-            select(User.email, User.locale)
-            .where(User.roles.any(Role.id.in_(roles)), User.active.is_(True),
-                   User.erased_at.is_(None))
-            .order_by(User.id)
-        )
-        for email, locale in rows:
-            locale = locale if locale in current_app.config["STORE_LOCALES"] else default
+    # One query: every active staff member with a role, the permission checked here (a
+    # role's permissions are a list, not something SQL compares portably).
+    rows = db.session.execute(
+        select(User.email, User.locale, Role)
+        .join(User.roles)
+        .where(User.active.is_(True), User.erased_at.is_(None))
+        .order_by(User.id)
+    )
+    for email, locale, role in rows:
+        if permission not in (role.permissions or []):
+            continue
+        locale = locale if locale in current_app.config["STORE_LOCALES"] else default
+        if email not in groups.get(locale, ()):
             groups.setdefault(locale, []).append(email)
     configured = current_app.config.get("STORE_STAFF_EMAIL") or ""
     for address in (a.strip() for a in configured.split(",")):
@@ -183,6 +211,20 @@ def send_to_staff(kind: str, permission: str, template: str, subject: str, *,
         if send_templated(kind, addresses, template, subject, locale=locale,
                           order_id=order_id, dedupe_key=f"{dedupe_key}:{locale}",
                           **{**values, **extra}):
+            queued += 1
+    return queued
+
+
+def queue_to_staff(kind: str, permission: str, template: str, subject: str, *,
+                   dedupe_key: str, order_id: int | None = None, payload: dict | None = None,
+                   **subject_values) -> int:
+    """Queue a staff alert rendered at delivery, one message per language (see
+    queue_templated). Returns how many messages were queued. Does not commit."""
+    queued = 0
+    for locale, addresses in staff_recipients(permission).items():
+        if queue_templated(kind, addresses, template, subject, locale=locale,
+                           order_id=order_id, dedupe_key=f"{dedupe_key}:{locale}",
+                           payload=payload, **subject_values):
             queued += 1
     return queued
 
