@@ -40,6 +40,19 @@ def low_stock_for_order(order_id: int) -> int:
                for movement_id, stock_after, variant in crossings)
 
 
+def low_stock_after_sale(sold: dict[int, tuple[Variant, int]],
+                         taken: dict[int, tuple[int, int]]) -> int:
+    """The alerts low_stock_for_order() would queue, from what inventory.reserve() returned:
+    no query unless a line crossed. `sold` maps variant ids to (loaded variant, quantity);
+    `taken` to (stock after the sale, id of its movement). Does not commit."""
+    queued = 0
+    for variant_id, (stock_after, movement_id) in sorted(taken.items()):
+        variant, quantity = sold[variant_id]
+        if variant.is_low_at(stock_after) and not variant.is_low_at(stock_after + quantity):
+            queued += _alert(variant, movement_id, stock_after)
+    return queued
+
+
 def _alert(variant: Variant, movement_id: int, stock_after: int) -> bool:
     # The key names the movement of the crossing: checking the same sale again is a no-op.
     # Rendered at delivery, with the stock as it was at the sale.
