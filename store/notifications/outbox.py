@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from store.extensions import db
@@ -44,22 +45,19 @@ def N_(message: str) -> str:
 def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text: str,
                 body_html: str = "", *, locale: str = "en", order_id: int | None = None,
                 dedupe_key: str | None = None, sender: str | None = None,
-                attachments: list[dict] | None = None, template: str | None = None,
-                payload: dict | None = None, look_first: bool = True) -> EmailMessage | None:
+                attachments: list[dict] | None = None) -> EmailMessage | None:
     """Add a message to the outbox in the caller's transaction. Does not commit.
 
     With a dedupe_key, a change that was already announced is not announced twice, even
-    when two transactions race (the unique key decides, inside a savepoint; `look_first`
-    also looks for it before, saving the savepoint when it is usually there).
-    `attachments` names documents drawn at delivery (store.notifications.attachments);
-    `template` and `payload`, bodies rendered at delivery (store.notifications.rendering).
+    when two transactions race (the unique key decides, inside a savepoint).
+    `attachments` names documents drawn at delivery (store.notifications.attachments).
     """
     if isinstance(recipients, str):
         recipients = [recipients]
     recipients = [r for r in dict.fromkeys((r or "").strip() for r in recipients) if r]
     if not recipients:
         return None
-    if dedupe_key is not None and look_first and already_queued(dedupe_key):
+    if dedupe_key is not None and already_queued(dedupe_key):
         return None
     message = EmailMessage(
         kind=kind[:40], dedupe_key=dedupe_key, recipients=", ".join(recipients),
@@ -67,7 +65,6 @@ def queue_email(kind: str, recipients: list[str] | str, subject: str, body_text:
         body_text=body_text, body_html=body_html, locale=locale or "en", order_id=order_id,
         status="pending", attempts=0, last_error="", next_attempt_at=utcnow(),
         attachments=list(attachments) if attachments else None,
-        template=template, payload=payload,
     )
     if dedupe_key is None:
         db.session.add(message)
@@ -140,22 +137,40 @@ def queue_templated(kind: str, recipients: list[str] | str, template: str, subje
                     locale: str | None = "en", order_id: int | None = None,
                     dedupe_key: str | None = None, payload: dict | None = None,
                     attachments: list[dict] | None = None,
-                    **subject_values) -> EmailMessage | None:
-    """Queue a template pair to be rendered when it is delivered. Does not commit.
+                    **subject_values) -> int | None:
+    """Queue a template pair to be rendered when it is delivered; returns the message's id
+    (None when the change was already announced). Does not commit.
 
     Nothing is rendered in the caller's transaction: the row carries the subject (an
     untranslated message id, translated in `locale` with `subject_values`), the template
     and `payload`, the ids and values as of the event that the builder registered for the
     template (store.notifications.rendering) turns into its context at delivery. One
-    INSERT, in a savepoint when deduplicated.
+    INSERT, which inserts nothing for a dedupe key already there.
     """
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    recipients = [r for r in dict.fromkeys((r or "").strip() for r in recipients) if r]
+    if not recipients:
+        return None
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         translated = gettext(subject, **subject_values)
-    name = get_settings().shop_name
-    return queue_email(kind, recipients, f"{name}: {translated}", "", "", locale=locale,
-                       order_id=order_id, dedupe_key=dedupe_key, attachments=attachments,
-                       template=template, payload=payload or {}, look_first=False)
+    subject = f"{get_settings().shop_name}: {translated}"
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    # One statement: a change already announced (same dedupe key) inserts nothing.
+    message_id = db.session.scalar(
+        dialect.insert(EmailMessage).values(
+            kind=kind[:40], dedupe_key=dedupe_key, recipients=", ".join(recipients),
+            sender=current_app.config["MAIL_DEFAULT_SENDER"], subject=subject[:255],
+            body_text="", body_html="", locale=locale, order_id=order_id, status="pending",
+            attempts=0, last_error="", next_attempt_at=utcnow(), created_at=utcnow(),
+            attachments=list(attachments) if attachments else None, template=template,
+            payload=payload or {})
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(EmailMessage.id))
+    if message_id is not None:  # delivered after commit (store.notifications.delivery)
+        db.session.info.setdefault("store_outbox", set()).add(message_id)
+    return message_id
 
 
 def external_url(endpoint: str, **values) -> str:
