@@ -100,7 +100,7 @@ def checkout_page():
     addresses = checkout.addresses_of(user_id) if user_id else []
     form = CheckoutForm()
     method = form.shipping_method.data if request.method == "POST" else "standard"
-    cart = carts.find_cart(owner)
+    cart = carts.find_cart(owner, images=False)  # the checkout page shows none
     summary = _summary(cart, method, _country(form, addresses), _discount(form, cart))
     weight = shipping.cart_weight(summary.cart.lines if summary.cart is not None else [])
     form.set_choices(summary.subtotal, addresses, weight=weight,
