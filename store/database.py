@@ -71,6 +71,13 @@ def _release_the_lock(_exc=None) -> None:
         session.commit()
 
 
+def reads_before_its_write() -> None:
+    """This writing request's service owns its write transaction (write_transaction()): the
+    reads before it run without SQLite's write lock, so other writers are not held up."""
+    if has_request_context():
+        g.pop("store_write_request", None)
+
+
 def init_app(app) -> None:
     """Make writing requests take SQLite's write lock up front."""
     app.before_request(_write_requests_take_the_lock)

@@ -139,23 +139,28 @@ def parse_quantity(raw, *, allow_zero: bool = False) -> int:
     return quantity
 
 
-def _cart_query():
+def _cart_query(images: bool = True):
+    if not images:  # checkout: lines with their variants and products, in one more query
+        return select(Cart).options(
+            selectinload(Cart.lines).joinedload(CartLine.variant, innerjoin=True)
+            .joinedload(Variant.product, innerjoin=True))
     return select(Cart).options(
         selectinload(Cart.lines).selectinload(CartLine.variant).selectinload(Variant.product)
         .selectinload(Product.images)
     )
 
 
-def find_cart(owner: CartOwner, *, lock: bool = False) -> Cart | None:
-    """The owner's cart with its lines, variants and products loaded, or None.
+def find_cart(owner: CartOwner, *, lock: bool = False, images: bool = True) -> Cart | None:
+    """The owner's cart with its lines, variants and products (and their images, unless
+    `images` is False) loaded, or None.
 
     With `lock`, the cart row is locked (PostgreSQL) so two requests on one cart take turns;
     SQLite's write transactions already do.
     """
     if owner.user_id is not None:
-        stmt = _cart_query().where(Cart.user_id == owner.user_id)
+        stmt = _cart_query(images).where(Cart.user_id == owner.user_id)
     elif owner.token:
-        stmt = _cart_query().where(Cart.token == owner.token, Cart.user_id.is_(None))
+        stmt = _cart_query(images).where(Cart.token == owner.token, Cart.user_id.is_(None))
     else:
         return None
     if lock:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from store.accounts import addresses
 from store.cart.services import CartOwner, display_name, find_cart
 from store.checkout import unpaid
-from store.database import row_id, write_transaction
+from store.database import is_sqlite, row_id, write_transaction
 from store.errors import EmptyCart, NotFound, OutOfStock, StoreError, ValidationFailed
 from store.extensions import db
 from store.inventory import alerts
@@ -128,14 +128,15 @@ def place_order(owner: CartOwner, details: CheckoutDetails, *, checkout_token: s
             if existing is not None:
                 return existing
             # Locked: two tabs checking out one cart at once make one order, not two.
-            cart = find_cart(owner, lock=True)
-            # The same form's twin request may have placed it while this one waited.
-            existing = _existing(checkout_token, owner.user_id)
-            if existing is not None:
-                return existing
+            cart = find_cart(owner, lock=True, images=False)
+            # The same form's twin request may have placed it while this one waited for the
+            # cart's lock (PostgreSQL; on SQLite the first look already held the write lock).
+            if not is_sqlite():
+                existing = _existing(checkout_token, owner.user_id)
+                if existing is not None:
+                    return existing
             unpaid.check_unpaid_caps(details.email, key)
-            order = _create_order(owner, cart, details, provider, checkout_token, locale)
-            order.client_key = key
+            order = _create_order(owner, cart, details, provider, checkout_token, locale, key)
     except IntegrityError:
         # The same form submitted twice at once (PostgreSQL): the other request placed it.
         db.session.rollback()
@@ -147,7 +148,7 @@ def place_order(owner: CartOwner, details: CheckoutDetails, *, checkout_token: s
 
 
 def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
-                  checkout_token: str, locale: str) -> Order:
+                  checkout_token: str, locale: str, client_key: str | None) -> Order:
     if cart is None or not cart.lines:
         raise EmptyCart(_("Your cart is empty."))
     names = {line.variant_id: display_name(line.variant) for line in cart.lines}
@@ -175,36 +176,38 @@ def _create_order(owner: CartOwner, cart, details: CheckoutDetails, provider,
         discount_code=discount.code if discount else None,
         tax_total=price.tax, shipping_tax_rate=price.shipping_tax_rate,
         prices_include_tax=price.prices_include_tax, total=price.total,
-        created_at=now, payment_due_at=unpaid.payment_due(provider, now),
+        created_at=now, payment_due_at=unpaid.payment_due(provider, now), client_key=client_key,
     )
     db.session.add(order)
     db.session.flush()
     try:
-        inventory.reserve(((line.variant_id, line.quantity) for line in cart.lines),
-                          order_id=order.id, user_id=owner.user_id)
+        taken = inventory.reserve(((line.variant_id, line.quantity) for line in cart.lines),
+                                  order_id=order.id, user_id=owner.user_id)
     except OutOfStock as exc:
         variant_id = exc.details.get("variant_id")
         raise OutOfStock(_stock_message(variant_id, names), variant_id=variant_id) from exc
     if discount is not None:
         discounts.claim_use(discount, order, details.email, owner.user_id)
-    for line, priced in zip(cart.lines, price.lines, strict=True):
-        variant = line.variant
-        order.lines.append(OrderLine(
-            variant_id=variant.id, product_name=variant.product.name, sku=variant.sku,
-            options=dict(variant.options or {}), unit_price=priced.unit_price,
-            quantity=line.quantity, line_total=priced.line_total,
-            unit_price_net=priced.unit_price_net, tax_rate=priced.tax_rate,
-            tax_amount=priced.tax_amount))
-    db.session.add(OrderEvent(order=order, from_status=None, to_status="pending",
+    # Added, not appended: order.lines is not loaded, and appending would load it.
+    # One INSERT for the lines (order.lines is not loaded: appending would load it).
+    db.session.execute(insert(OrderLine), [dict(
+        order_id=order.id, variant_id=line.variant_id, product_name=line.variant.product.name,
+        sku=line.variant.sku, options=dict(line.variant.options or {}),
+        unit_price=priced.unit_price, quantity=line.quantity, line_total=priced.line_total,
+        unit_price_net=priced.unit_price_net, tax_rate=priced.tax_rate,
+        tax_amount=priced.tax_amount)
+        for line, priced in zip(cart.lines, price.lines, strict=True)])
+    db.session.add(OrderEvent(order_id=order.id, from_status=None, to_status="pending",
                               note="Order placed", user_id=owner.user_id))
     if details.save_address and owner.user_id is not None:
         _save_address(owner.user_id, details)
-    for line in list(cart.lines):
+    cart_lines = list(cart.lines)
+    for line in cart_lines:
         cart.lines.remove(line)
     cart.discount_code = None
-    db.session.flush()
     order_emails.order_placed(order)
-    alerts.low_stock_for_order(order.id)
+    alerts.low_stock_after_sale({line.variant_id: (line.variant, line.quantity)
+                                 for line in cart_lines}, taken)
     return order
 
 

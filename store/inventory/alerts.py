@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload
 from store.extensions import db
 from store.inventory import levels
 from store.models import StockMovement, Variant
-from store.notifications.outbox import N_, external_url, send_to_staff
+from store.notifications.outbox import N_, external_url, queue_to_staff
+from store.notifications.rendering import renders
 
 SUBJECT = N_("Low stock: %(sku)s (%(stock)s left)")
 
@@ -39,15 +40,36 @@ def low_stock_for_order(order_id: int) -> int:
                for movement_id, stock_after, variant in crossings)
 
 
+def low_stock_after_sale(sold: dict[int, tuple[Variant, int]],
+                         taken: dict[int, tuple[int, int]]) -> int:
+    """The alerts low_stock_for_order() would queue, from what inventory.reserve() returned:
+    no query unless a line crossed. `sold` maps variant ids to (loaded variant, quantity);
+    `taken` to (stock after the sale, id of its movement). Does not commit."""
+    queued = 0
+    for variant_id, (stock_after, movement_id) in sorted(taken.items()):
+        variant, quantity = sold[variant_id]
+        if variant.is_low_at(stock_after) and not variant.is_low_at(stock_after + quantity):
+            queued += _alert(variant, movement_id, stock_after)
+    return queued
+
+
 def _alert(variant: Variant, movement_id: int, stock_after: int) -> bool:
     # The key names the movement of the crossing: checking the same sale again is a no-op.
-    return send_to_staff(
+    # Rendered at delivery, with the stock as it was at the sale.
+    return queue_to_staff(
         "staff_low_stock", "inventory-manage", "staff_low_stock", SUBJECT,
         dedupe_key=f"low_stock:{variant.id}:m{movement_id}",
-        variant=variant, product_name=variant.product.name, option_label=variant.label,
-        sku=variant.sku, stock=stock_after, threshold=variant.low_stock_threshold,
-        admin_url=_admin_url(),
+        payload={"variant_id": variant.id, "product_name": variant.product.name,
+                 "option_label": variant.label, "sku": variant.sku, "stock": stock_after,
+                 "threshold": variant.low_stock_threshold},
+        sku=variant.sku, stock=stock_after,
     ) > 0
+
+
+@renders("staff_low_stock")
+def low_stock_context(payload: dict, _locale: str) -> dict:
+    """The low-stock alert's context, at delivery: the values as they were at the sale."""
+    return {**payload, "admin_url": _admin_url()}
 
 
 def _admin_url() -> str:

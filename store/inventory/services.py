@@ -2,13 +2,14 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from store.audit import services as audit
 from store.database import write_transaction
 from store.errors import NotFound, OutOfStock, ValidationFailed
 from store.extensions import db
 from store.models import StockMovement, Variant
+from store.models.base import utcnow
 
 MANUAL_REASONS = ("restock", "correction", "damaged", "return")
 
@@ -49,22 +50,37 @@ def change_stock(variant_id: int, delta: int, reason: str, *, note: str = "",
 
 
 def reserve(items: Iterable[tuple[int, int]], *, order_id: int | None, user_id: int | None,
-            reason: str = "sale") -> dict[int, int]:
-    """Take stock for (variant_id, quantity) pairs in variant-id order; returns new stocks.
+            reason: str = "sale") -> dict[int, tuple[int, int]]:
+    """Take stock for (variant_id, quantity) pairs in variant-id order.
 
-    The fixed order keeps concurrent checkouts from deadlocking on PostgreSQL. Raises
-    OutOfStock naming the variant that lacks stock; the caller rolls back. Does not commit.
+    Returns {variant_id: (new stock, id of its stock movement)}. Each line is one
+    conditional UPDATE (no interleaving of buyers takes stock below zero), in a fixed order
+    that keeps concurrent checkouts from deadlocking on PostgreSQL; the ledger rows go in
+    one INSERT. Raises OutOfStock naming the variant that lacks stock; the caller rolls
+    back. Does not commit.
     """
-    result = {}
+    taken = []
     for variant_id, quantity in sorted(items):
-        try:
-            movement = change_stock(variant_id, -quantity, reason,
-                                    order_id=order_id, user_id=user_id)
-            result[variant_id] = movement.stock_after
-        except OutOfStock as exc:
-            exc.details["variant_id"] = variant_id
-            raise
-    return result
+        new_stock = db.session.execute(
+            update(Variant)
+            .where(Variant.id == variant_id, Variant.stock >= quantity)
+            .values(stock=Variant.stock - quantity)
+            .returning(Variant.stock)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if new_stock is None:
+            if db.session.get(Variant, variant_id) is None:
+                raise NotFound("Unknown variant.")
+            raise OutOfStock("Not enough stock on hand.", variant_id=variant_id)
+        taken.append({"variant_id": variant_id, "delta": -quantity, "stock_after": new_stock,
+                      "reason": reason, "note": "", "order_id": order_id, "user_id": user_id,
+                      "created_at": utcnow()})
+    if not taken:
+        return {}
+    ids = dict(db.session.execute(
+        insert(StockMovement).returning(StockMovement.variant_id, StockMovement.id),
+        taken).all())
+    return {row["variant_id"]: (row["stock_after"], ids[row["variant_id"]]) for row in taken}
 
 
 def release(items: Iterable[tuple[int, int]], *, order_id: int | None, user_id: int | None,

@@ -34,6 +34,10 @@ class EmailMessage(db.Model):
     # Documents to attach, named not stored (e.g. [{"kind": "invoice", "id": 12}]): drawn at
     # delivery by the renderer registered for the kind (store.notifications.attachments).
     attachments: Mapped[list | None] = mapped_column(db.JSON)
+    # Rendered at delivery (store.notifications.rendering): the template pair, and the values
+    # that must be as of the event (ids, a status); the bodies are stored once rendered.
+    template: Mapped[str | None] = mapped_column(String(60))
+    payload: Mapped[dict | None] = mapped_column(db.JSON)
     order_id: Mapped[int | None] = mapped_column(
         ForeignKey("order.id", ondelete="SET NULL"), index=True
     )

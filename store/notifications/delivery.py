@@ -32,6 +32,7 @@ from store.models import EmailMessage
 from store.models.base import utcnow
 from store.notifications.attachments import render as render_attachment
 from store.notifications.outbox import ACCOUNT_BODY_REMOVED, ACCOUNT_KIND_PREFIX
+from store.notifications.rendering import needs_rendering, render_queued
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +122,16 @@ class TimedConnection(Connection):
 
 
 def _build(message: EmailMessage) -> Message:
+    """The message ready to send; one queued by template is rendered now (its bodies ride
+    along as `msg.store_rendered`, kept on the row once it is sent)."""
     domain = parseaddr(message.sender)[1].rpartition("@")[2] or "localhost"
+    rendered = render_queued(message) if needs_rendering(message) else None
+    body_text, body_html = rendered or (message.body_text, message.body_html)
     msg = Message(subject=message.subject, recipients=message.recipients.split(", "),
-                  body=message.body_text, html=message.body_html or None,
+                  body=body_text, html=body_html or None,
                   sender=message.sender,
                   extra_headers={"X-Store-Outbox-Id": str(message.id)})
+    msg.store_rendered = rendered
     # Stable per row: if a crash ever makes us send a row twice, mail systems can tell.
     msg.msgId = f"<outbox.{message.id}.{int(message.created_at.timestamp())}@{domain}>"
     for spec in message.attachments or ():
@@ -150,7 +156,7 @@ def _build_claimed(message_ids: list[int], worker: str) -> tuple[list, list]:
     )):
         try:
             batch.append((message.id, message.attempts, _build(message)))
-        except Exception as exc:  # an attachment that cannot be drawn now
+        except Exception as exc:  # a body or an attachment that cannot be drawn now
             log.exception("email %s could not be built", message.id)
             broken.append((message.id, message.attempts, exc))
     return batch, broken
@@ -181,23 +187,33 @@ def _record(message_id: int, worker: str, **values) -> None:
         )
 
 
-def _record_sent(message_id: int, attempts: int, worker: str) -> None:
-    """Mark a message sent; an account email's bodies go in the same statement.
+def _record_sent(message_id: int, attempts: int, worker: str,
+                 rendered: tuple[str, str] | None = None) -> None:
+    """Mark a message sent; an account email's bodies go in the same statement, and the
+    bodies rendered at delivery are kept (what the customer received).
 
     A delivered reset or confirmation link lives in the recipient's mailbox; a copy kept
     here would let anyone who reads the outbox (or a backup, or an export) sign in.
     """
     account = EmailMessage.kind.startswith(ACCOUNT_KIND_PREFIX, autoescape=True)
+    if rendered is not None:  # plain values: bound (and encrypted) as the columns' type
+        bodies = {"body_text": rendered[0], "body_html": rendered[1]}
+    else:
+        bodies = {"body_text": case((account, ACCOUNT_BODY_REMOVED),
+                                    else_=EmailMessage.body_text),
+                  "body_html": case((account, ""), else_=EmailMessage.body_html)}
     _record(message_id, worker, status="sent", attempts=attempts + 1, sent_at=utcnow(),
-            last_error="",
-            body_text=case((account, ACCOUNT_BODY_REMOVED), else_=EmailMessage.body_text),
-            body_html=case((account, ""), else_=EmailMessage.body_html))
+            last_error="", **bodies)
 
 
-def _record_failure(message_id: int, attempts: int, worker: str, exc: Exception) -> None:
+def _record_failure(message_id: int, attempts: int, worker: str, exc: Exception,
+                    rendered: tuple[str, str] | None = None) -> None:
+    """Put a message back for a retry (or fail it); bodies rendered for this try are kept,
+    so a retry sends the same email and the back office shows it."""
     attempts += 1
     failed = attempts >= max_attempts() or _permanent(exc)
-    _record(message_id, worker, attempts=attempts,
+    bodies = {"body_text": rendered[0], "body_html": rendered[1]} if rendered else {}
+    _record(message_id, worker, attempts=attempts, **bodies,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             status="failed" if failed else "pending",
             next_attempt_at=utcnow() + backoff(attempts))
@@ -218,8 +234,8 @@ def deliver(message_ids: list[int], worker: str) -> tuple[int, int]:
     try:
         connection = TimedConnection(current_app.extensions["mail"]).__enter__()
     except Exception as exc:  # server down or refusing: every message waits for a retry
-        for message_id, attempts, _msg in batch:
-            _record_failure(message_id, attempts, worker, exc)
+        for message_id, attempts, msg in batch:
+            _record_failure(message_id, attempts, worker, exc, msg.store_rendered)
         return 0, len(batch) + failed_to_build
     sent, failed = 0, failed_to_build
     broken: Exception | None = None
@@ -231,20 +247,20 @@ def deliver(message_ids: list[int], worker: str) -> tuple[int, int]:
                 except smtplib.SMTPServerDisconnected as exc:
                     broken = exc  # the connection is gone: the rest wait for a retry
                 except smtplib.SMTPException as exc:  # refused: this message only
-                    _record_failure(message_id, attempts, worker, exc)
+                    _record_failure(message_id, attempts, worker, exc, msg.store_rendered)
                     failed += 1
                     continue
                 except OSError as exc:  # socket error (SMTPException is one too)
                     broken = exc
                 except Exception as exc:  # bad header and the like: this message only
-                    _record_failure(message_id, attempts, worker, exc)
+                    _record_failure(message_id, attempts, worker, exc, msg.store_rendered)
                     failed += 1
                     continue
                 else:
-                    _record_sent(message_id, attempts, worker)
+                    _record_sent(message_id, attempts, worker, msg.store_rendered)
                     sent += 1
                     continue
-            _record_failure(message_id, attempts, worker, broken)
+            _record_failure(message_id, attempts, worker, broken, msg.store_rendered)
             failed += 1
     finally:
         try:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from store.extensions import db
@@ -132,6 +133,46 @@ def send_templated(kind: str, recipients: list[str] | str, template: str, subjec
                        order_id=order_id, dedupe_key=dedupe_key, attachments=attachments)
 
 
+def queue_templated(kind: str, recipients: list[str] | str, template: str, subject: str, *,
+                    locale: str | None = "en", order_id: int | None = None,
+                    dedupe_key: str | None = None, payload: dict | None = None,
+                    attachments: list[dict] | None = None,
+                    **subject_values) -> int | None:
+    """Queue a template pair to be rendered when it is delivered; returns the message's id
+    (None when the change was already announced). Does not commit.
+
+    Nothing is rendered in the caller's transaction: the row carries the subject (an
+    untranslated message id, translated in `locale` with `subject_values`), the template
+    and `payload`, the ids and values as of the event that the builder registered for the
+    template (store.notifications.rendering) turns into its context at delivery. One
+    INSERT, which inserts nothing for a dedupe key already there.
+    """
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    recipients = [r for r in dict.fromkeys((r or "").strip() for r in recipients) if r]
+    if not recipients:
+        return None
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        translated = gettext(subject, **subject_values)
+    subject = f"{get_settings().shop_name}: {translated}"
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    # One statement: a change already announced (same dedupe key) inserts nothing.
+    message_id = db.session.scalar(
+        dialect.insert(EmailMessage).values(
+            kind=kind[:40], dedupe_key=dedupe_key, recipients=", ".join(recipients),
+            sender=current_app.config["MAIL_DEFAULT_SENDER"], subject=subject[:255],
+            body_text="", body_html="", locale=locale, order_id=order_id, status="pending",
+            attempts=0, last_error="", next_attempt_at=utcnow(), created_at=utcnow(),
+            attachments=list(attachments) if attachments else None, template=template,
+            payload=payload or {})
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(EmailMessage.id))
+    if message_id is not None:  # delivered after commit (store.notifications.delivery)
+        db.session.info.setdefault("store_outbox", set()).add(message_id)
+    return message_id
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an email, built on STORE_URL (never on the request's Host).
 
@@ -149,18 +190,20 @@ def staff_recipients(permission: str) -> dict[str, list[str]]:
     """Addresses for a staff alert, grouped by language: users holding `permission`
     through a role, plus STORE_STAFF_EMAIL (comma-separated) in the default language."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    roles = [role.id for role in db.session.scalars(select(Role))
-             if permission in (role.permissions or [])]
     groups: dict[str, list[str]] = {}
-    if roles:
-        rows = db.session.execute(
-            select(User.email, User.locale)
-            .where(User.roles.any(Role.id.in_(roles)), User.active.is_(True),
-                   User.erased_at.is_(None))
-            .order_by(User.id)
-        )
-        for email, locale in rows:
-            locale = locale if locale in current_app.config["STORE_LOCALES"] else default
+    # One query: every active staff member with a role, the permission checked here (a
+    # role's permissions are a list, not something SQL compares portably).
+    rows = db.session.execute(
+        select(User.email, User.locale, Role)
+        .join(User.roles)
+        .where(User.active.is_(True), User.erased_at.is_(None))
+        .order_by(User.id)
+    )
+    for email, locale, role in rows:
+        if permission not in (role.permissions or []):
+            continue
+        locale = locale if locale in current_app.config["STORE_LOCALES"] else default
+        if email not in groups.get(locale, ()):
             groups.setdefault(locale, []).append(email)
     configured = current_app.config.get("STORE_STAFF_EMAIL") or ""
     for address in (a.strip() for a in configured.split(",")):
@@ -183,6 +226,20 @@ def send_to_staff(kind: str, permission: str, template: str, subject: str, *,
         if send_templated(kind, addresses, template, subject, locale=locale,
                           order_id=order_id, dedupe_key=f"{dedupe_key}:{locale}",
                           **{**values, **extra}):
+            queued += 1
+    return queued
+
+
+def queue_to_staff(kind: str, permission: str, template: str, subject: str, *,
+                   dedupe_key: str, order_id: int | None = None, payload: dict | None = None,
+                   **subject_values) -> int:
+    """Queue a staff alert rendered at delivery, one message per language (see
+    queue_templated). Returns how many messages were queued. Does not commit."""
+    queued = 0
+    for locale, addresses in staff_recipients(permission).items():
+        if queue_templated(kind, addresses, template, subject, locale=locale,
+                           order_id=order_id, dedupe_key=f"{dedupe_key}:{locale}",
+                           payload=payload, **subject_values):
             queued += 1
     return queued
 

@@ -1,7 +1,10 @@
 """The emails an order sends: confirmation, status changes and the staff alert.
 
 Everything here only queues messages in the outbox, inside the caller's transaction (the
-checkout's or the status change's), so the email exists exactly when the change does.
+checkout's or the status change's), so the email exists exactly when the change does. The
+checkout's two (confirmation, staff alert) are rendered when delivered, not in the
+checkout's transaction: they carry the order's id and its status at the event, and the
+builders below (store.notifications.rendering) make their context.
 """
 
 from __future__ import annotations
@@ -11,9 +14,18 @@ from flask_babel import force_locale
 from werkzeug.routing import BuildError
 
 from store import payments
+from store.errors import NotFound
+from store.extensions import db
 from store.i18n import country_name
 from store.models import Order, OrderEvent
-from store.notifications.outbox import N_, send_templated, send_to_staff
+from store.notifications.outbox import (
+    N_,
+    queue_templated,
+    queue_to_staff,
+    send_templated,
+    send_to_staff,
+)
+from store.notifications.rendering import renders
 from store.orders.access import build_url, order_url
 from store.orders.carriers import carrier_name, tracking_url
 from store.orders.invoices import attachment, invoice_of
@@ -47,8 +59,9 @@ def _locale(order: Order) -> str:
         "BABEL_DEFAULT_LOCALE"]
 
 
-def _order_context(order: Order, locale: str) -> dict:
-    """What every order template may show, with texts already in the recipient's language."""
+def _order_context(order: Order, locale: str, status: str | None = None) -> dict:
+    """What every order template may show, with texts already in the recipient's language
+    (`status`: the order's status at the event, when rendered later)."""
     provider = payments.provider_for(order)
     with force_locale(locale):
         instructions = ""
@@ -56,7 +69,7 @@ def _order_context(order: Order, locale: str) -> dict:
             instructions = provider.instructions(order, current_app.config)
         payment_label = payments.payment_label(order)
         shipping_label = shipping.shipping_label(order.shipping_method)
-        status_name = status_label(order.status)
+        status_name = status_label(status or order.status)
     return {
         "order": order,
         "number": order.number,
@@ -76,24 +89,47 @@ def _order_context(order: Order, locale: str) -> dict:
 def order_placed(order: Order) -> None:
     """Queue the confirmation to the customer and the new-order alert to staff.
 
-    Call it in the checkout's transaction, after the order and its lines are flushed.
-    Does not commit; calling it twice for one order queues nothing more.
+    Call it in the checkout's transaction, after the order is flushed; both are rendered
+    when delivered. Does not commit; calling it twice for one order queues nothing more.
     """
-    locale = _locale(order)
-    send_templated("order_confirmation", order.email, "order_confirmation",
-                   SUBJECTS["placed"], locale=locale, order_id=order.id,
-                   dedupe_key=f"order:{order.id}:placed:customer",
-                   **_order_context(order, locale))
+    queue_templated("order_confirmation", order.email, "order_confirmation",
+                    SUBJECTS["placed"], locale=_locale(order), order_id=order.id,
+                    dedupe_key=f"order:{order.id}:placed:customer",
+                    payload=_as_of(order), number=order.number)
     staff_new_order(order)
 
 
 def staff_new_order(order: Order) -> None:
     """Queue the "new order" alert to staff who manage orders (and STORE_STAFF_EMAIL)."""
-    admin_url = admin_order_url(order)
-    send_to_staff("staff_new_order", "orders-manage", "staff_new_order", STAFF_SUBJECT,
-                  dedupe_key=f"order:{order.id}:placed:staff", order_id=order.id,
-                  context=lambda locale: {**_order_context(order, locale),
-                                          "admin_url": admin_url})
+    queue_to_staff("staff_new_order", "orders-manage", "staff_new_order", STAFF_SUBJECT,
+                   dedupe_key=f"order:{order.id}:placed:staff", order_id=order.id,
+                   payload=_as_of(order), number=order.number)
+
+
+def _as_of(order: Order) -> dict:
+    """What an order email rendered later must show as it was now."""
+    return {"order_id": order.id, "status": order.status}
+
+
+def _order_in(payload: dict) -> Order:
+    order = db.session.get(Order, int(payload["order_id"]))
+    if order is None:
+        raise NotFound(f"Order {payload['order_id']} is gone.")
+    return order
+
+
+@renders("order_confirmation")
+def confirmation_context(payload: dict, locale: str) -> dict:
+    """The confirmation's context, at delivery."""
+    return _order_context(_order_in(payload), locale, payload.get("status"))
+
+
+@renders("staff_new_order")
+def staff_new_order_context(payload: dict, locale: str) -> dict:
+    """The staff alert's context, at delivery."""
+    order = _order_in(payload)
+    return {**_order_context(order, locale, payload.get("status")),
+            "admin_url": admin_order_url(order)}
 
 
 def admin_order_url(order: Order) -> str:

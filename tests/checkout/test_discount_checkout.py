@@ -7,6 +7,7 @@ import pytest
 
 from store.extensions import db
 from store.models import DiscountCode, DiscountUse, EmailMessage, Order, Variant
+from store.notifications.delivery import flush_outbox
 from tests.factories import make_product
 from tests.shopping import (
     ADDRESS,
@@ -62,6 +63,7 @@ def test_welcome10_on_the_demo_tee_to_spain(client, auth, tee):
     # and the order page, the confirmation email and the back office show it
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert money_on(page, "discount-amount") == D("2.20") and "WELCOME10" in page
+    flush_outbox()  # the confirmation is rendered when it is delivered
     mail = db.session.scalar(db.select(EmailMessage).where(
         EmailMessage.kind == "order_confirmation"))
     assert "Discount (WELCOME10): −€2.20" in mail.body_text

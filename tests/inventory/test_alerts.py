@@ -112,6 +112,7 @@ def test_checkout_that_crosses_the_threshold_alerts_staff(app, client, auth, smt
     add_to_cart(client, variant_id, 2)
     response = checkout(client)
     assert response.status_code == 303 and "/orders/" in response.headers["Location"]
+    db.session.commit()  # rendered at delivery, after the response: read afresh
     mails = low_stock_mails()
     assert len(mails) == 1
     assert "staff@example.com" in mails[0].recipients
