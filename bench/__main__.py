@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -118,7 +119,7 @@ def pages_and_checkout(run: Run) -> None:
     run.rows += report.page_rows(rows, product_rps=product["rps"] if product else None)
     off.stop()
     checkout_rows(run, "SQLite", url, shop, base, plan)
-    run.memory("shop workers (10k products)", shop)
+    run.memory(f"shop workers ({SETTINGS['products']:,} products)", shop)
     run.memory("baseline workers", base)
 
 
@@ -232,7 +233,12 @@ def main() -> int:
         print(f"FAILED: {failure}")
     report.write_results(RESULTS, run.rows, run.details, SETTINGS)
     print(f"results: {RESULTS.relative_to(servers.ROOT)}")
-    return 1 if run.details["failures"] else 0
+    servers.stop_all()
+    if run.details["failures"] or os.environ.get("BENCH_KEEP") == "1":
+        print(f"databases and server logs kept in {run.tmp}")
+        return 1 if run.details["failures"] else 0
+    shutil.rmtree(run.tmp, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

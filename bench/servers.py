@@ -57,7 +57,6 @@ def production_env(mail_port: int) -> dict[str, str]:
         "STORE_DEV_SMTP": "0",
         "WEB_CONCURRENCY": "2",
         "GUNICORN_LOGLEVEL": "warning",
-        "STORE_LOG_LEVEL": "WARNING",
     }
 
 
