@@ -115,8 +115,7 @@ def pages_and_checkout(run: Run) -> None:
     cookie = cart_cookie(shop.port, [c["slug"] for c in plan["cold"][-2:]])
     rows = catalog_rows(SETTINGS["products"], cookie)
     measure(running, rows, SETTINGS["rounds"], SETTINGS["seconds"], log)
-    product = next(r for r in rows if r.label == "product").summary("shop")
-    run.rows += report.page_rows(rows, product_rps=product["rps"] if product else None)
+    run.rows += report.page_rows(rows)
     off.stop()
     checkout_rows(run, "SQLite", url, shop, base, plan)
     run.memory(f"shop workers ({SETTINGS['products']:,} products)", shop)
@@ -217,6 +216,7 @@ def main() -> int:
         log(f"bench: {exc}")
         return 2
     run = Run()
+    run.details["machine"] = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
     log(f"bench: working in {run.tmp}; settings {SETTINGS}")
     run.phase("pages and checkout", lambda: pages_and_checkout(run))
     if SETTINGS["large"]:
@@ -225,6 +225,7 @@ def main() -> int:
         run.phase("PostgreSQL checkout", lambda: postgres_checkout(run))
     if SETTINGS["scale"]:
         run.phase("back office at scale", lambda: back_office(run))
+    run.details["machine"]["load_at_end"] = os.getloadavg()
     print(report.render(run.rows))
     for label, workers in run.details["memory_mb"].items():
         print(f"peak memory (VmHWM) per worker, {label}: "
