@@ -9,7 +9,8 @@ It prints one table and writes bench/results.json. Method and figures: bench/REA
 Settings (environment): BENCH_PRODUCTS (10000), BENCH_ROUNDS (3), BENCH_SECONDS (3, per wrk
 run), BENCH_BUYERS (400), BENCH_LARGE (1: search at BENCH_LARGE_PRODUCTS, 100000), BENCH_PG
 (1 when .pg-url or BENCH_PG_URL names a server), BENCH_SCALE (1: BENCH_SCALE_ORDERS orders,
-1000000, and BENCH_SCALE_PRODUCTS products, 200000).
+1000000, and BENCH_SCALE_PRODUCTS products, 200000; BENCH_CACHE=1 keeps that database in
+instance/bench-cache/ for the next run).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import backoffice, checkout, pg, report, servers, wrk
+from bench import backoffice, cache, checkout, pg, report, servers, wrk
 from bench.pages import cart_cookie, catalog_rows, measure, search_rows
 from bench.verify import verify
 
@@ -40,7 +41,7 @@ SETTINGS = {
     "large": _int("BENCH_LARGE", 1), "large_products": _int("BENCH_LARGE_PRODUCTS", 100_000),
     "pg": _int("BENCH_PG", 1), "scale": _int("BENCH_SCALE", 1),
     "scale_orders": _int("BENCH_SCALE_ORDERS", 1_000_000),
-    "scale_products": _int("BENCH_SCALE_PRODUCTS", 200_000),
+    "scale_products": _int("BENCH_SCALE_PRODUCTS", 200_000), "cache": _int("BENCH_CACHE", 0),
     "wrk": "-t2 -c16 --latency", "gunicorn": "gunicorn.conf.py, WEB_CONCURRENCY=2 (sync)",
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -67,8 +68,9 @@ class Run:
         for key, value in options.items():
             args += [f"--{key.replace('_', '-')}", str(value)]
         log(f"bench: seeding {name} ...")
-        done = subprocess.run(args, cwd=servers.ROOT, env={**os.environ, **self.env},
-                              stdout=subprocess.PIPE, text=True)
+        env = {**os.environ, **self.env, "STORE_LOG_LEVEL": "WARNING"}  # no migration logs
+        done = subprocess.run(args, cwd=servers.ROOT, env=env, stdout=subprocess.PIPE,
+                              text=True)
         if done.returncode != 0:
             raise RuntimeError(f"seeding {name} failed (exit {done.returncode})")
         summary = json.loads(done.stdout.strip().splitlines()[-1])
@@ -191,14 +193,29 @@ def postgres_checkout(run: Run) -> None:
         shop.stop()
 
 
+def scale_database(run: Run, orders: int, products: int) -> tuple[str, dict, tuple]:
+    """The back office's database (seeded, or from the cache), its secrets and its owner."""
+    sizes = {"orders": orders, "products": products}
+    found = cache.lookup("scale", sizes) if SETTINGS["cache"] else None
+    if found:
+        path, meta = found
+        log(f"bench: back office database from the cache ({path.parent})")
+        run.details["seed_seconds"]["scale"] = {"cached": str(path.parent)}
+        return f"sqlite:///{path}", meta["env"], tuple(meta["owner"])
+    path = run.tmp / "scale.db"
+    run.seed("scale", f"sqlite:///{path}", products=products, orders=orders,
+             owner=":".join(run.owner))
+    if SETTINGS["cache"]:
+        path = cache.keep("scale", sizes, path, run.env, {"owner": run.owner})
+    return f"sqlite:///{path}", {}, run.owner
+
+
 def back_office(run: Run) -> None:
-    db_path = run.tmp / "scale.db"
-    url = f"sqlite:///{db_path}"
     orders, products = SETTINGS["scale_orders"], SETTINGS["scale_products"]
-    run.seed("scale", url, products=products, orders=orders, owner=":".join(run.owner))
-    shop = run.shop("shop-scale", url)
+    url, secrets_env, owner = scale_database(run, orders, products)
+    shop = run.shop("shop-scale", url, **secrets_env)
     shop.wait_ready()
-    timings = backoffice.time_pages(backoffice.sign_in(shop.port, *run.owner))
+    timings = backoffice.time_pages(backoffice.sign_in(shop.port, *owner))
     run.details["backoffice"] = timings
     sizes = {"admin orders": f"{orders:,} orders", "admin products": f"{products:,} products",
              "admin dashboard": f"{orders:,} orders"}
