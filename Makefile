@@ -79,9 +79,10 @@ lint: install
 audit: install
 	$(VENV)/python scripts/audit.py
 
+# The shop over HTTP (gunicorn, production configuration) beside a bare Flask app: wrk is
+# installed when missing (apt-get, as root). Method and figures: bench/README.md.
 bench: build
 	$(VENV)/python -m bench
-	$(VENV)/python -m bench.checkout
 
 clean:
 	rm -rf .venv static/css static/dist node_modules instance/store.db*

@@ -1,105 +1,147 @@
-"""Checkout throughput: `python -m bench.checkout [BASE]`, this tree beside another commit.
+"""Checkout over HTTP: buyers prepared like browsers, then every checkout POST at once, then
+every outcome checked against the database.
 
-Each round seeds a fresh SQLite shop (migrations, 50 products with ample stock) and has
-BENCH_BUYERS buyers, each with their own client, fill a cart, open the checkout page and
-place the order through the real forms (CSRF scraped like a browser). Only the checkout
-POSTs are timed. The rounds alternate between this tree and BASE (a git commit, checked out
-into a temporary worktree; default BENCH_CHECKOUT_BASE), so machine drift hits both alike,
-and the table gives orders per second for each and their ratio.
+Preparation (not timed): each buyer has its own session; it opens a product page for the
+CSRF token, posts its items to /cart/items, opens /checkout and scrapes the form (csrf_token,
+checkout_token, the chosen shipping and payment methods ...) and fills in an address.
+Then `fire()` sends all the prepared POSTs over 16 keep-alive connections from threads (the
+client does little per request: its CPU time is reported beside the wall time), and
+`verify()` checks the result: every 303 to an order page is an order with the buyer's lines
+at the catalog price and a consistent total, only buyers of the short-stocked variant are
+turned away, stock equals the initial stock minus what was sold and equals its ledger, and
+nothing answered 5xx.
 """
 
-import json
-import os
-import re
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
+from __future__ import annotations
 
-ROOT = Path(__file__).resolve().parent.parent
-BUYERS = int(os.environ.get("BENCH_BUYERS", "150"))
-ROUNDS = int(os.environ.get("BENCH_CHECKOUT_ROUNDS", "3"))
-BASE = os.environ.get("BENCH_CHECKOUT_BASE", "b5b1e48")  # the shop before issue 11's pricing
-TOKEN = re.compile(r'name="(csrf_token|checkout_token)"(?: type="hidden")? value="([^"]+)"')
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from sqlalchemy import create_engine, text
+
+from bench.browser import Browser, form_with
+
 ADDRESS = {"full_name": "Ana García", "address_line1": "Calle Mayor 1", "address_line2": "",
            "city": "Madrid", "postal_code": "28013", "country": "ES",
-           "phone": "+34 600 000 000", "shipping_method": "standard",
-           "payment_method": "manual"}
+           "phone": "+34 600 000 000", "shipping_method": "standard", "payment_method": "manual"}
+CENT = Decimal("0.01")
 
 
-def measure() -> float:
-    """Orders per second of BUYERS checkouts on a fresh shop (run inside the tree measured)."""
-    sys.path.insert(0, os.getcwd())
-    from flask_migrate import upgrade
-
-    from store import create_app
-    from store.dev import seed
-    from store.extensions import db
-    from store.models import Variant
-
-    tmp = Path(tempfile.mkdtemp(prefix="store-bench-checkout-"))
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}",
-        "UPLOAD_FOLDER": str(tmp / "uploads"), "RATELIMIT_ENABLED": False,
-        "STORE_DELIVER_AFTER_REQUEST": False, "STORE_UNPAID_ORDERS_PER_ADDRESS": 10 ** 6,
-    })
-    with app.app_context():
-        upgrade()
-        seed.seed_synthetic(50)
-        variant_ids = [v.id for v in db.session.scalars(db.select(Variant).limit(50))]
-        db.session.execute(db.update(Variant).values(stock=10 ** 6))
-        db.session.commit()
-        db.session.remove()
-    forms = []
-    for n in range(BUYERS):
-        client = app.test_client()
-        html = client.get("/cart").get_data(as_text=True)
-        csrf = dict(TOKEN.findall(html))["csrf_token"]
-        client.post("/cart/items", data={"csrf_token": csrf, "quantity": 1,
-                                         "variant_id": variant_ids[n % len(variant_ids)]})
-        hidden = dict(TOKEN.findall(client.get("/checkout").get_data(as_text=True)))
-        forms.append((client, {**hidden, **ADDRESS, "email": f"buyer{n}@example.com"}))
-    start = time.perf_counter()
-    for client, form in forms:
-        response = client.post("/checkout", data=form)
-        assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    return BUYERS / (time.perf_counter() - start)
+def buyer_items(plan: dict, n: int) -> dict[int, int]:
+    """What buyer n puts in the cart: a cold variant, and every other buyer the hot one."""
+    cold = plan["cold"][n % len(plan["cold"])]["variant_id"]
+    return {cold: 1, plan["hot"]["variant_id"]: 1} if n % 2 == 0 else {cold: 1}
 
 
-def _run(tree: Path) -> float:
-    out = subprocess.run([sys.executable, "-m", "bench.checkout", "--measure"], cwd=tree,
-                         capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(tree)})
-    return json.loads(out.stdout.strip().splitlines()[-1])["orders_per_second"]
+def prepare_buyer(port: int, plan: dict, n: int) -> dict:
+    """One buyer's session and filled-in checkout form (the POST not yet sent)."""
+    browser = Browser(port)
+    slugs = {c["variant_id"]: c["slug"] for c in plan["cold"]}
+    slugs[plan["hot"]["variant_id"]] = plan["hot"]["slug"]
+    items = buyer_items(plan, n)
+    for variant_id, quantity in items.items():
+        page = browser.get(f"/products/{slugs[variant_id]}")
+        cart_form = form_with(page.body, "variant_id", "/cart")
+        added = browser.post(cart_form.action or "/cart/items",
+                             {**cart_form.fields, "variant_id": variant_id, "quantity": quantity})
+        if added.status >= 400:
+            raise RuntimeError(f"buyer {n}: adding to the cart answered {added.status}")
+    page = browser.get("/checkout")
+    if page.status != 200:
+        raise RuntimeError(f"buyer {n}: /checkout answered {page.status}")
+    form = form_with(page.body, "checkout_token")
+    fields = {**form.fields, **ADDRESS, "email": f"buyer{n}@example.com"}
+    browser.close()
+    return {"cookie": browser.cookie_header(), "form": fields, "items": items}
 
 
-def main(base: str) -> None:
-    with tempfile.TemporaryDirectory(prefix="store-bench-base-") as tmp:
-        tree = Path(tmp) / "base"
-        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), base],
-                       cwd=ROOT, check=True)
-        # The base tree measures with this tree's bench module (it may have none of its own).
-        (tree / "bench").mkdir(exist_ok=True)
-        (tree / "bench" / "checkout.py").write_text(Path(__file__).read_text())
-        (tree / "bench" / "__init__.py").touch()
-        try:
-            here, there = [], []
-            for _ in range(ROUNDS):
-                here.append(_run(ROOT))
-                there.append(_run(tree))
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
-    now, before = statistics.median(here), statistics.median(there)
-    print(f"\ncheckout, {BUYERS} buyers x {ROUNDS} rounds   orders/s (median)")
-    print(f"  this tree                      {now:8.1f}   {[round(x, 1) for x in here]}")
-    print(f"  base {base:<25} {before:8.1f}   {[round(x, 1) for x in there]}")
-    print(f"  ratio                          {now / before:8.2f}")
+def prepare(port: int, plan: dict, buyers: int, workers: int = 8) -> list[dict]:
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda n: prepare_buyer(port, plan, n), range(buyers)))
 
 
-if __name__ == "__main__":
-    if "--measure" in sys.argv:
-        print(json.dumps({"orders_per_second": measure()}))
-    else:
-        main(sys.argv[1] if len(sys.argv) > 1 else BASE)
+def fire(port: int, requests: list[tuple[str, str, dict]], connections: int = 16) -> dict:
+    """Send each (path, cookie, form) once, all at once over `connections` keep-alive sockets.
+
+    Returns the outcomes in order (status, location, ms), the wall and client CPU seconds.
+    """
+    outcomes: list[dict | None] = [None] * len(requests)
+    next_index = iter(range(len(requests))).__next__
+    lock, start_line = threading.Lock(), threading.Barrier(connections + 1)
+
+    def worker():
+        browser = Browser(port)
+        start_line.wait()
+        while True:
+            with lock:
+                try:
+                    i = next_index()
+                except StopIteration:
+                    break
+            path, cookie, form = requests[i]
+            try:
+                answer = browser.request("POST", path, form, headers={"Cookie": cookie})
+                outcomes[i] = {"status": answer.status, "location": answer.location,
+                               "ms": answer.ms}
+            except OSError as exc:
+                outcomes[i] = {"status": 0, "location": "", "ms": 0.0, "error": str(exc)}
+        browser.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    cpu, wall = time.process_time(), time.perf_counter()
+    start_line.wait()
+    for thread in threads:
+        thread.join()
+    return {"outcomes": outcomes, "seconds": time.perf_counter() - wall,
+            "client_cpu_seconds": time.process_time() - cpu}
+
+
+def latency(outcomes: list[dict]) -> dict:
+    samples = sorted(o["ms"] for o in outcomes if o["status"])
+    if not samples:
+        return {"p50_ms": None, "p99_ms": None}
+    return {"p50_ms": round(statistics.median(samples), 2),
+            "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))], 2)}
+
+
+def stock_facts(url: str, variant_ids: list[int]) -> dict:
+    """Each variant's stock and the sum of its ledger, and the last order id."""
+    engine = create_engine(url)
+    ids = ",".join(str(int(v)) for v in variant_ids)
+    with engine.connect() as conn:
+        stock = dict(conn.execute(text(f"SELECT id, stock FROM variant WHERE id IN ({ids})")).all())
+        ledger = dict(conn.execute(text(
+            f"SELECT variant_id, SUM(delta) FROM stock_movement WHERE variant_id IN ({ids}) "
+            "GROUP BY variant_id")).all())
+        last = conn.execute(text('SELECT COALESCE(MAX(id), 0) FROM "order"')).scalar()
+    engine.dispose()
+    return {"stock": stock, "ledger": {k: int(v) for k, v in ledger.items()}, "last_order": last}
+
+
+def money(value) -> Decimal:
+    return Decimal(str(value)).quantize(CENT)
+
+
+def order_facts(url: str, after_id: int) -> dict[str, dict]:
+    """The orders placed after order id `after_id`, by number, with their lines."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        orders = {row.id: {"number": row.number, "subtotal": money(row.subtotal),
+                           "discount_total": money(row.discount_total),
+                           "shipping_cost": money(row.shipping_cost),
+                           "total": money(row.total), "lines": []}
+                  for row in conn.execute(text(
+                      'SELECT id, number, subtotal, discount_total, shipping_cost, total '
+                      'FROM "order" WHERE id > :after'), {"after": after_id})}
+        for row in conn.execute(text(
+                "SELECT order_id, variant_id, quantity, unit_price, line_total FROM order_line "
+                "WHERE order_id > :after ORDER BY id"), {"after": after_id}):
+            orders[row.order_id]["lines"].append(
+                (row.variant_id, row.quantity, money(row.unit_price), money(row.line_total)))
+    engine.dispose()
+    return {o["number"]: o for o in orders.values()}
