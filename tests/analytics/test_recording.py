@@ -6,16 +6,7 @@ from store.analytics import buffer
 from store.extensions import db
 from store.models import Order
 from tests.factories import make_product
-from tests.shopping import (
-    add_to_cart,
-    checkout,
-    isolated_requests,  # noqa: F401  (fixture)
-)
-
-
-@pytest.fixture
-def app_config():
-    return {"STORE_DELIVER_AFTER_REQUEST": False}
+from tests.shopping import add_to_cart, checkout
 
 
 def test_a_referred_visit_through_to_a_purchase(client, recorded):
