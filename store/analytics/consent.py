@@ -48,6 +48,7 @@ def set_recording(actor, record: bool, cached: Cached | None = None) -> None:
         if row is None:
             row = AnalyticsSetting(id=ANALYTICS_SETTING_ID, record=True)
             db.session.add(row)
+            db.session.flush()
         before = bool(row.record)
         row.record = record
         if before != record:

@@ -131,7 +131,7 @@ def _products(figures: list[Figure]) -> list[Row]:
                     key=lambda r: -r.events["view"])[: TOP * 3]
     ids = [int(r.value) for r in viewed]
     names = dict(db.session.execute(select(Product.id, Product.name)
-                                    .where(Product.id.in_(ids)))) if ids else {}
+                                    .where(Product.id.in_(ids))).all()) if ids else {}
     for row in viewed:
         row.label = names.get(int(row.value), f"Product #{row.value} (deleted)")
     viewed.sort(key=lambda r: (r.events["purchase"] / r.events["view"], -r.events["view"]))
