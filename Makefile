@@ -82,6 +82,7 @@ audit: install
 bench: build
 	$(VENV)/python -m bench
 	$(VENV)/python -m bench.checkout
+	$(VENV)/python -m bench.analytics
 
 clean:
 	rm -rf .venv static/css static/dist node_modules instance/store.db*

@@ -33,22 +33,22 @@ def _order_placed(_mapper, _connection, order) -> None:
         g.setdefault("analytics_orders", []).append(order.id)
 
 
-def _cart_add_succeeded(response) -> bool:
+def _cart_add_succeeded(response, sess) -> bool:
     if response.status_code == 200:
         return True
     if response.status_code != 303:
         return False
-    flashes = session.get("_flashes") or []
+    flashes = sess.get("_flashes") or []
     return bool(flashes) and flashes[-1][0] == "success"
 
 
-def _kinds(response) -> list[tuple[str, dict]]:
+def _kinds(request, sess, response) -> list[tuple[str, dict]]:
     """The funnel events this request makes, each with its own ids."""
     endpoint, method, status = request.endpoint, request.method, response.status_code
     found: list[tuple[str, dict]] = []
     if endpoint == PRODUCT and method == "GET" and status == 200:
         found.append(("view", {"product_slug": (request.view_args or {}).get("slug")}))
-    elif endpoint == CART_ADD and method == "POST" and _cart_add_succeeded(response):
+    elif endpoint == CART_ADD and method == "POST" and _cart_add_succeeded(response, sess):
         found.append(("cart_add", {"variant_id": row_id(request.form.get("variant_id"))}))
     elif endpoint == CHECKOUT and method == "GET" and status == 200:
         found.append(("checkout", {}))
@@ -58,7 +58,7 @@ def _kinds(response) -> list[tuple[str, dict]]:
     return found
 
 
-def _is_page(response) -> bool:
+def _is_page(request, response) -> bool:
     return (request.method == "GET" and response.status_code == 200
             and response.mimetype == "text/html")
 
@@ -66,19 +66,21 @@ def _is_page(response) -> bool:
 def record_response(response):
     """The after_request hook: buffer this request's events (never raises)."""
     try:
+        # The proxies' objects, once: every access through a proxy costs a lookup.
         recorder = current_app.extensions[EXTENSION]
-        if (request.blueprint != STOREFRONT or not recorder.enabled
+        req, sess = request._get_current_object(), session._get_current_object()
+        if (req.blueprint != STOREFRONT or not recorder.enabled
                 or not consent.recording_on(recorder.consent)
-                or not visits.may_record(request)):
+                or not visits.may_record(req)):
             return response
-        found = _kinds(response)
-        if not found and not _is_page(response):
+        found = _kinds(req, sess, response)
+        if not found and not _is_page(req, response):
             return response
-        visit, started = visits.current_visit(request)
+        visit, started = visits.current_visit(req, sess)
         if started:
             found.insert(0, ("visit", {}))
         now = datetime.now(UTC)
-        base = _base(visit, now, recorder.salt)
+        base = _base(req, visit, now, recorder.salt)
         for kind, ids in found:
             recorder.add({**base, "kind": kind, **ids})
     except Exception:  # noqa: BLE001 - analytics never fails a page
@@ -86,8 +88,9 @@ def record_response(response):
     return response
 
 
-def _base(visit: dict, now: datetime, salt: str) -> dict:
-    user_id = current_user.id if current_user and current_user.is_authenticated else None
+def _base(request, visit: dict, now: datetime, salt: str) -> dict:
+    user = current_user._get_current_object()
+    user_id = user.id if user is not None and user.is_authenticated else None
     source, medium, campaign = (visit.get("utm") or ["", "", ""])[:3]
     return {"created_at": now, "day": now.date(), "session_key": visit["key"],
             "user_id": user_id, "product_slug": None, "variant_id": None, "order_id": None,

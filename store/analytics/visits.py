@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Request, session
+from flask import Request
 
 SESSION_KEY = "_analytics"
 # A visit ends after this long without an event; a new campaign or referrer starts a new one.
@@ -54,10 +54,13 @@ def referrer_host(request: Request) -> str:
 
 
 def _campaign(request: Request) -> list[str]:
-    return [(request.args.get(name) or "").strip()[:100] for name in UTM]
+    args = request.args
+    if not args:
+        return ["", "", ""]
+    return [(args.get(name) or "").strip()[:100] for name in UTM]
 
 
-def current_visit(request: Request, now: float | None = None) -> tuple[dict, bool]:
+def current_visit(request: Request, session, now: float | None = None) -> tuple[dict, bool]:
     """This browser's visit and whether it starts with this request: when there is none, it
     went idle, or the request arrives from another site or campaign. The session keeps it
     (no cookie of its own)."""

@@ -122,7 +122,7 @@ def test_a_failing_recorder_never_fails_the_page(client, recorded, monkeypatch):
     """Even a bug in recording leaves the customer's page as it was."""
     from store.analytics import visits
 
-    def broken(_request):
+    def broken(_request, _session):
         raise RuntimeError("bug")
 
     monkeypatch.setattr(visits, "current_visit", broken)
