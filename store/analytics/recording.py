@@ -59,8 +59,10 @@ def _kinds(request, sess, response) -> list[tuple[str, dict]]:
 
 
 def _is_page(request, response) -> bool:
+    # A page a shared cache may keep must not get this visitor's session cookie.
     return (request.method == "GET" and response.status_code == 200
-            and response.mimetype == "text/html")
+            and response.mimetype == "text/html"
+            and "public" not in (response.headers.get("Cache-Control") or ""))
 
 
 def record_response(response):

@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Request
 
@@ -60,6 +60,16 @@ def _campaign(request: Request) -> list[str]:
     return [(args.get(name) or "").strip()[:100] for name in UTM]
 
 
+def landing_path(request: Request, campaign: list[str]) -> str:
+    """The page a visit began on, without what could identify someone: links with a token
+    or an order number keep their pattern (/orders/<number>), the query only its UTM."""
+    path = request.path
+    if request.url_rule is not None and set(request.view_args or {}) - {"slug"}:
+        path = request.url_rule.rule
+    query = urlencode([(name, value) for name, value in zip(UTM, campaign, strict=True) if value])
+    return (path + "?" + query if query else path)[:255]
+
+
 def current_visit(request: Request, session, now: float | None = None) -> tuple[dict, bool]:
     """This browser's visit and whether it starts with this request: when there is none, it
     went idle, or the request arrives from another site or campaign. The session keeps it
@@ -72,7 +82,7 @@ def current_visit(request: Request, session, now: float | None = None) -> tuple[
     if (state is None or now - state.get("seen", 0) > VISIT_IDLE_SECONDS
             or (arriving and (campaign != state.get("utm") or host != state.get("host")))):
         key = state["key"] if state else secrets.token_hex(12)
-        state = {"key": key, "landing": request.full_path.rstrip("?")[:255], "host": host,
+        state = {"key": key, "landing": landing_path(request, campaign), "host": host,
                  "utm": campaign, "seen": now}
         session[SESSION_KEY] = state
         return state, True

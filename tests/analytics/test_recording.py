@@ -5,6 +5,7 @@ import pytest
 from store.analytics import buffer
 from store.extensions import db
 from store.models import Order
+from store.models.analytics import AnalyticsEvent
 from tests.factories import make_product
 from tests.shopping import add_to_cart, checkout
 
@@ -147,3 +148,21 @@ def test_a_full_batch_wakes_the_writer_outside_tests(app):
     finally:
         app.testing = True
     assert written and written[0] == 2
+
+
+def test_the_landing_page_keeps_no_token_and_no_other_query(app, client, recorded):
+    """A visit that begins on an emailed order link keeps the link's pattern, not its token;
+    of the query only the campaign stays."""
+    buyer = app.test_client()
+    add_to_cart(buyer, make_product().variants[0].id)
+    link = checkout(buyer).headers["Location"]
+    assert "token=" in link
+    recorded()
+    db.session.execute(db.delete(AnalyticsEvent))
+    db.session.commit()
+
+    assert client.get(link + "&utm_source=mail").status_code == 200
+    client.get("/products/?q=private+search", headers={"Referer": "https://elsewhere.example/"})
+
+    landings = [e.landing_path for e in recorded() if e.kind == "visit"]
+    assert landings == ["/orders/<number>?utm_source=mail", "/products/"]
