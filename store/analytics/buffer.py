@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from store.analytics import consent
 from store.database import write_transaction
 from store.extensions import db
-from store.models import Product, Variant
+from store.models import Order, Product, User, Variant
 from store.models.analytics import AnalyticsEvent
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,16 @@ class Recorder:
             return 0
 
 
+def _existing(model, ids: set) -> set:
+    return set(db.session.scalars(select(model.id).where(model.id.in_(ids)))) if ids else set()
+
+
 def write_events(batch: list[dict]) -> int:
-    """Insert a batch of events, turning product slugs and variants into product ids."""
+    """Insert a batch of events, turning product slugs and variants into product ids.
+
+    Ids are checked first, so that one event naming a row that is gone (an order rolled back
+    after its flush, a user erased meanwhile) does not lose the whole batch.
+    """
     slugs = {e["product_slug"] for e in batch if e.get("product_slug")}
     variants = {e["variant_id"] for e in batch if e.get("variant_id")}
     by_slug = dict(db.session.execute(
@@ -106,14 +114,21 @@ def write_events(batch: list[dict]) -> int:
     by_variant = dict(db.session.execute(
         select(Variant.id, Variant.product_id).where(Variant.id.in_(variants))).all()
     ) if variants else {}
+    orders = _existing(Order, {e["order_id"] for e in batch if e.get("order_id")})
+    users = _existing(User, {e["user_id"] for e in batch if e.get("user_id")})
     rows = []
     for event in batch:
+        if event["kind"] == "purchase" and event.get("order_id") not in orders:
+            continue
         row = {k: v for k, v in event.items() if k != "product_slug"}
-        if event.get("variant_id") and event["variant_id"] not in by_variant:
-            row["variant_id"] = None  # a variant id the visitor made up
+        if event.get("variant_id") not in by_variant:
+            row["variant_id"] = None  # none, or an id the visitor made up
+        if event.get("user_id") not in users:
+            row["user_id"] = None
         row["product_id"] = (by_slug.get(event.get("product_slug"))
                              or by_variant.get(event.get("variant_id")))
         rows.append(row)
-    with write_transaction():
-        db.session.execute(insert(AnalyticsEvent), rows)
+    if rows:
+        with write_transaction():
+            db.session.execute(insert(AnalyticsEvent), rows)
     return len(rows)

@@ -166,3 +166,13 @@ def test_the_landing_page_keeps_no_token_and_no_other_query(app, client, recorde
 
     landings = [e.landing_path for e in recorded() if e.kind == "visit"]
     assert landings == ["/orders/<number>?utm_source=mail", "/products/"]
+
+
+def test_an_event_naming_a_vanished_order_does_not_lose_the_batch(app, client, recorded):
+    """A purchase whose order never committed is left out; the rest of the batch is written."""
+    product = make_product()
+    client.get(f"/products/{product.slug}")
+    recorder = app.extensions["analytics"]
+    recorder.add({**recorder.events[-1], "kind": "purchase", "order_id": 999_999})
+
+    assert [e.kind for e in recorded()] == ["visit", "view"]
