@@ -1,6 +1,7 @@
 """SimpleStore: a small shop's storefront and back office."""
 
 from store import (
+    analytics,
     database,
     i18n,
     ops,
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> web.StoreFlask:
     ops.init_app(app)
     masking.init_app(app)
     settings.init_app(app)
+    analytics.init_app(app)
 
     app.register_blueprint(storefront_bp)
     init_admin(app)

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from store.accounts import services as accounts
 from store.accounts.keys_cli import keys_cli
+from store.analytics.cli import analytics_cli
 from store.catalog.cli import images_cli, products_cli
 from store.dev import demo, seed
 from store.dev.seed_orders import seed_orders
@@ -103,3 +104,4 @@ def register_commands(app) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(analytics_cli)

@@ -162,6 +162,15 @@ def load_config(overrides: dict | None = None) -> dict:
                              if o.strip()],
         "API_TOKEN_MAX_AGE": int(env.get("API_TOKEN_MAX_AGE", str(7 * 24 * 3600))),
         "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
+        # Analytics (store.analytics): first-party events of the storefront, buffered and
+        # written in batches (this many events, or this many seconds old), rolled up daily
+        # and pruned after so many days. The salt of the daily visitor hash is derived
+        # from SECRET_KEY when unset.
+        "STORE_ANALYTICS_ENABLED": _bool(env.get("STORE_ANALYTICS_ENABLED"), True),
+        "STORE_ANALYTICS_RETENTION_DAYS": int(env.get("STORE_ANALYTICS_RETENTION_DAYS", "90")),
+        "STORE_ANALYTICS_BATCH_SIZE": int(env.get("STORE_ANALYTICS_BATCH_SIZE", "100")),
+        "STORE_ANALYTICS_FLUSH_SECONDS": float(env.get("STORE_ANALYTICS_FLUSH_SECONDS", "5")),
+        "STORE_ANALYTICS_SALT": env.get("STORE_ANALYTICS_SALT", ""),
         # Payments
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, str] = {
     "reports-read": "See revenue and customer emails on the dashboard",
     "customers-pii": "See customers' full email addresses and phone numbers",
     "settings-manage": "Change the shop's settings, tax rates and shipping zones",
+    "analytics-read": "See the shop's analytics: funnel, sources, campaigns, products",
 }
 
 STAFF_PERMISSIONS = [

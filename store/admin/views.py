@@ -4,6 +4,7 @@ Each area registers its own views from its own module, one function per area, so
 areas can be added without touching each other's code.
 """
 
+from store.admin.analytics import register_analytics_views
 from store.admin.audit import register_audit_views
 from store.admin.catalog import register_catalog_views
 from store.admin.csv_import import register_import_views
@@ -39,3 +40,4 @@ def register_views(admin, app) -> None:
     register_settings_views(admin)
     register_discount_views(admin)
     register_page_views(admin)
+    register_analytics_views(admin)

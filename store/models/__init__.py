@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per domain; importing this package registers them all."""
 
+from store.models import analytics  # noqa: F401  (registers the analytics tables)
 from store.models.audit import AuditEvent
 from store.models.cart import Cart, CartLine
 from store.models.catalog import Category, Product, ProductImage, Variant

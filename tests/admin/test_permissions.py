@@ -7,7 +7,7 @@ from store.extensions import db
 # DESIGN.md: staff run catalog, inventory, orders and customers; users, roles and the audit
 # log, and the shop settings (settings, tax rates, shipping zones), are for owners only.
 OWNER_ONLY = {"user", "role", "auditevent", "settings", "tax_rate", "shipping_zone",
-              "shipping_method"}
+              "shipping_method", "analytics"}
 STAFF_VIEWS = {"admin", "product", "category", "variant", "stockmovement", "order", "customer",
                "emailmessage", "supportticket", "productimport", "discount_code", "page"}
 
@@ -41,7 +41,8 @@ def test_each_role_on_each_view(app, client, auth, role):
             assert status == 200, (endpoint, status)
 
 
-@pytest.mark.parametrize("endpoint", sorted(OWNER_ONLY - {"settings"}))  # a form: tests/settings
+# Forms of their own: tests/settings, tests/analytics.
+@pytest.mark.parametrize("endpoint", sorted(OWNER_ONLY - {"settings", "analytics"}))
 def test_staff_posts_to_owner_views_change_nothing(app, client, auth, endpoint):
     """A staff POST to create or delete on an owner-only view is refused and changes nothing."""
     from store.models import AuditEvent, Role, User
