@@ -15,7 +15,7 @@ from store.models import StoreSettings
 from store.settings.services import get_settings, update_settings
 from store.storefront import fragments
 from tests.conftest import base_config
-from tests.factories import make_product
+from tests.factories import make_category, make_product
 from tests.shopping import IsolatedClient
 
 
@@ -177,10 +177,12 @@ def test_a_cached_page_runs_one_statement(client, count_queries):
 
 
 def test_an_uncached_listing_runs_few_statements(client, count_queries, app):
-    """With the cache off, a listing runs its count, its page and two loads for the cards."""
+    """With the cache off, a listing reads the version, counts, and loads its page, the
+    cards' variants and images and the categories."""
     app.config["STORE_FRAGMENT_CACHE"] = False
+    shelf = make_category()
     for _ in range(3):
-        make_product()
+        make_product(category=shelf)
     text(client, "/products/")
     with count_queries() as statements:
         text(client, "/products/")
