@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from store.i18n import current_locale
 from store.settings.services import get_settings
+from store.storefront.blueprint import bp
 
 EXTENSION = "store_fragments"
 # Fragments one worker keeps; the oldest goes first when full (a few MB of HTML at most).
@@ -78,3 +79,9 @@ def cached(kind: str, parts: tuple, render: Callable[[], Any]) -> Any:
                 pass
         store.entries[key] = value
     return value
+
+
+@bp.app_template_global()
+def site_footer() -> Markup:
+    """The layout's footer (the shop's name and contact, its pages, the payment methods)."""
+    return cached("footer", (), lambda: Markup(render_template("storefront/_footer.html")))
