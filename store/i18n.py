@@ -1,11 +1,11 @@
 """Locale selection and Babel-backed formatting of money and dates."""
 
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 LOCALE_NAMES = {"en": "English", "es": "Español"}
@@ -38,13 +38,30 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@cache
+def _currency_pattern(locale: str):
+    """The locale's parsed currency pattern, parsed once per process (Babel parses per call)."""
+    parsed = Locale.parse(locale)
+    return parsed, parsed.currency_formats["standard"]
+
+
+@lru_cache(maxsize=8192)
+def _format_money(value: Decimal, currency: str, locale: str) -> str:
+    # A shop shows the same few hundred prices over and over: each is formatted once.
+    parsed, pattern = _currency_pattern(locale)
+    return pattern.apply(value, parsed, currency=currency, currency_digits=True)
+
+
 def money(value, currency: str | None = None) -> str:
     """A money amount in the shop currency, formatted for the active locale."""
     if value is None:
         return ""
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
-    return format_currency(value, currency or current_app.config["STORE_CURRENCY"])
+    if not value:
+        value = Decimal(0)  # minus zero would share (and spoil) zero's cache entry
+    return _format_money(value, currency or current_app.config["STORE_CURRENCY"],
+                         str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
 
 
 def current_locale() -> str:
@@ -75,8 +92,27 @@ def shop_datetime(value, fmt: str = "medium") -> str:
     return f"{text} UTC" if str(get_timezone()) == "UTC" else text
 
 
+def _translations():
+    """The active locale's catalog, looked up once per locale and app (Flask-Babel would
+    look up its domain, context and locale again for every string of a page)."""
+    locale = get_locale()
+    if locale is None:
+        return get_translations()
+    catalogs = current_app.extensions.setdefault("store_translations", {})
+    found = catalogs.get(locale)
+    if found is None:
+        found = catalogs[locale] = get_translations()
+    return found
+
+
 def init_app(app) -> None:
-    """Template filters for money, dates and country names."""
+    """Template filters for money, dates and country names; templates' fast gettext."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = shop_date
     app.jinja_env.filters["datetime"] = shop_datetime

@@ -75,3 +75,34 @@ def test_every_storefront_string_is_translated(tmp_path):
     missing = sorted(used - translated)
     assert len(used) > 50
     assert not missing, f"{len(missing)} untranslated, e.g. {missing[:8]}"
+
+
+def test_prices_read_as_babel_writes_them_in_each_language(app):
+    """Cached price formatting writes exactly what Babel writes, in English and Spanish."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+    from flask_babel import force_locale
+
+    from store.i18n import money
+
+    amounts = ["0", "0.5", "9.99", "1234.50", "1000000", "-12.30", "3.005"]
+    with app.test_request_context():
+        for locale in ("en", "es"):
+            with force_locale(locale):
+                for amount in amounts * 2:  # the second round comes from the cache
+                    assert money(Decimal(amount)) == format_currency(
+                        Decimal(amount), "EUR", locale=locale), (locale, amount)
+                assert money(None) == "" and money(9.5) == money(Decimal("9.50"))
+
+
+def test_templates_translate_in_a_forced_language(app):
+    """A page part rendered in a forced language (as emails are) is in that language."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        assert render_template_string("{{ _('In stock') }}") == "In stock"
+        with force_locale("es"):
+            assert render_template_string("{{ _('In stock') }}") == "En stock"
+        assert render_template_string("{{ _('In stock') }}") == "In stock"

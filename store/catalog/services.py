@@ -58,6 +58,11 @@ def _with_listing_data(stmt):
                         selectinload(Product.category))
 
 
+def _with_card_data(stmt):
+    # A product card shows the price, stock and first image: not the category.
+    return stmt.options(selectinload(Product.variants), selectinload(Product.images))
+
+
 def categories() -> list[Category]:
     """All categories in shelf order."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
@@ -67,7 +72,7 @@ def featured_products(limit: int = 8) -> list[Product]:
     """Active featured products for the home page, newest first."""
     stmt = (select(Product).where(Product.active.is_(True), Product.featured.is_(True))
             .order_by(Product.created_at.desc(), Product.id.desc()).limit(limit))
-    return list(db.session.scalars(_with_listing_data(stmt)))
+    return list(db.session.scalars(_with_card_data(stmt)))
 
 
 def list_products(*, category: str | None = None, sort: str = "newest", page: int = 1,
@@ -99,7 +104,7 @@ def list_products(*, category: str | None = None, sort: str = "newest", page: in
         stmt = stmt.order_by(Product.name, Product.id)
     else:
         stmt = stmt.order_by(Product.created_at.desc(), Product.id.desc())
-    stmt = _with_listing_data(stmt.limit(per_page).offset((page - 1) * per_page))
+    stmt = _with_card_data(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(db.session.scalars(stmt))
     result = Page(items=items, page=page, per_page=per_page, total=total)
     if page > result.pages:

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert, select, update
 
 from store.audit import services as audit
+from store.catalog import freshness
 from store.database import write_transaction
 from store.errors import NotFound, OutOfStock, ValidationFailed
 from store.extensions import db
@@ -45,6 +46,7 @@ def change_stock(variant_id: int, delta: int, reason: str, *, note: str = "",
         if db.session.get(Variant, variant_id) is None:
             raise NotFound("Unknown variant.")
         raise OutOfStock("Not enough stock on hand.", variant_id=variant_id)
+    freshness.stock_moved(db.session(), variant_id, new_stock - delta, new_stock)
     return _record(variant_id, delta, new_stock, reason, note=note, order_id=order_id,
                    user_id=user_id)
 

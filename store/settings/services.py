@@ -1,10 +1,11 @@
 """The shop's settings: read from one database row, cached per process, saved by owners.
 
-`get_settings()` returns a frozen snapshot. Each process (worker) keeps the snapshot of
-the last version it read and asks the database for the row's `version` once per request
-(one tiny SELECT, remembered in `g` for the rest of the request) and on every call outside
-a request (commands, the outbox worker), so a save in one worker is seen by every other on
-its next request, without a restart. The environment only seeds the row on first use.
+`get_settings()` returns a frozen snapshot. Each process (worker) reads the row once per
+request (one small SELECT, remembered in `g` for the rest of the request) and on every
+call outside a request (commands, the outbox worker), so a save in one worker is seen by
+every other on its next request, without a restart. The row's `version` also keys the
+storefront's cached catalog fragments (store.catalog.freshness bumps it). The environment
+only seeds the row on first use.
 """
 
 from __future__ import annotations
@@ -196,36 +197,41 @@ def _create_apart() -> Settings:
         engine.dispose()
 
 
-def _stored_version() -> int | None:
-    """The row's version: once per request (kept in `g`), every time outside a request."""
+def _stored() -> Settings | None:
+    """The row as it is now: read once per request (kept in `g`), every time outside one.
+
+    The whole row in one small SELECT: when its version moved (a settings save, or a
+    catalog change, see store.catalog.freshness), no second query is needed.
+    """
     if has_request_context():
         checked = g.get("store_settings_checked")
         # Tests may run several requests in one app context (and `g`): key it by request.
         if checked is not None and checked[0] is request.environ:
             return checked[1]
     with _connection() as conn:
-        version = conn.scalar(select(StoreSettings.version)
-                              .where(StoreSettings.id == SETTINGS_ID))
-    _remember(version)
-    return version
+        stored = _read(conn)
+    _remember(stored)
+    return stored
 
 
-def _remember(version: int | None) -> None:
+def _remember(stored: Settings | None) -> None:
     if has_request_context():
-        g.store_settings_checked = (request.environ, version)
+        g.store_settings_checked = (request.environ, stored)
 
 
 def get_settings() -> Settings:
     """The shop's current settings (a frozen snapshot; never stale by more than a request)."""
     cache = _cache()
     snapshot = cache.snapshot
-    version = _stored_version()
-    if snapshot is not None and version is not None and snapshot.version == version:
+    stored = _stored()
+    if stored is None:
+        snapshot = _load()  # first run: creates the row (or serves the seeds)
+        if snapshot.version:
+            cache.snapshot = snapshot
+            _remember(snapshot)
         return snapshot
-    snapshot = _load()
-    if snapshot.version:  # not the seeds served before the row exists
-        cache.snapshot = snapshot
-        _remember(snapshot.version)
+    if snapshot is None or snapshot != stored:
+        cache.snapshot = snapshot = stored
     return snapshot
 
 
@@ -344,7 +350,7 @@ def update_settings(changes: dict, *, actor) -> Settings:
             audit.record(actor, "update", row, diff, summary="Store settings")
         settings = Settings(**{name: getattr(row, name) for name in (*EDITABLE, "version")})
     _cache().snapshot = settings
-    _remember(settings.version)
+    _remember(settings)
     return settings
 
 

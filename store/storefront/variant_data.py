@@ -16,9 +16,10 @@ OPTION_LABELS = {"size": _l("Size"), "colour": _l("Colour"), "color": _l("Colour
 SWATCH_OPTIONS = {"colour", "color"}
 
 
-def selected_variant(variants) -> int | None:
+def selected_variant(variants, raw: str | None = None) -> int | None:
     """The id of the variant named by ?variant= (shared links), when the product has it."""
-    raw = (request.args.get("variant") or "").strip()
+    if raw is None:
+        raw = (request.args.get("variant") or "").strip()
     if raw.isdigit():
         wanted = int(raw)
         if any(variant.id == wanted for variant in variants):
