@@ -1,0 +1,52 @@
+"""order rollups: orders, totals and refunds per UTC day and status, for the dashboard;
+an index for the orders awaiting shipment
+
+The rollup rows are filled from the orders already there (the day an order's money came in:
+paid_at, else created_at, in UTC).
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-11-26 07:30:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0019"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+BACKFILL = (
+    "INSERT INTO order_rollup (day, status, orders, total, refunded) "
+    "SELECT {day}, status, count(*), round(sum(total), 2), round(sum(refunded_total), 2) "
+    'FROM "order" GROUP BY {day}, status'
+)
+DAY = {
+    "sqlite": "date(coalesce(paid_at, created_at))",
+    "postgresql": "CAST(timezone('UTC', coalesce(paid_at, created_at)) AS date)",
+}
+
+
+def upgrade():
+    op.create_table(
+        "order_rollup",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("orders", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("refunded", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.PrimaryKeyConstraint("day", "status", name=op.f("pk_order_rollup")),
+    )
+    with op.batch_alter_table("order", schema=None) as batch_op:
+        batch_op.create_index("ix_order_status_paid", ["status", "paid_at"], unique=False)
+    dialect = op.get_bind().dialect.name
+    op.execute(BACKFILL.format(day=DAY.get(dialect, DAY["sqlite"])))
+
+
+def downgrade():
+    with op.batch_alter_table("order", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_status_paid")
+    op.drop_table("order_rollup")

@@ -1,0 +1,164 @@
+"""Order rollups: how many orders, for how much, per UTC day and status, kept in step.
+
+The dashboard reads its figures here instead of scanning the orders. An order counts in the
+row of the UTC day its money came in (`paid_at`, else `created_at`) and of its current
+status, with its total and what was refunded of it. The rows move in the transaction that
+moves the order:
+
+* every ORM insert, update or delete of an order (checkout's placement, every status
+  change through store.orders.services.apply_transition — payment, shipping, cancel, expiry,
+  a full refund — and the test factories) is caught by the mapper events below, which take
+  the order out of its old row and put it into its new one;
+* SQL that bypasses the ORM calls `shift_refunded` (store.orders.refunds' claim and
+  unclaim) or `add_rows` (store.dev.seed_orders' bulk inserts).
+
+`recount()` computes the same rows from the orders themselves (tests and repairs).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, Integer, String, event, func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.base import NO_VALUE
+
+from store.extensions import db
+from store.models.base import Money
+from store.models.orders import Order
+
+ZERO = Decimal("0.00")
+# What an order contributes: its (day, status) key, one order, its total and refunds.
+_FIELDS = ("status", "paid_at", "created_at", "total", "refunded_total")
+
+
+class OrderRollup(db.Model):
+    """Orders of one UTC day (the day paid, else placed) in one status: count and money."""
+
+    __tablename__ = "order_rollup"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[Money] = mapped_column(default=ZERO)
+    refunded: Mapped[Money] = mapped_column(default=ZERO)
+
+
+def utc_day(moment: datetime) -> date:
+    """The UTC calendar day of a timestamp (naive ones, as SQLite returns them, are UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date()
+
+
+def key_of(status: str, paid_at: datetime | None, created_at: datetime) -> tuple[date, str]:
+    """The rollup row an order in `status`, paid and placed at those times, counts in."""
+    return utc_day(paid_at or created_at), status
+
+
+Deltas = dict[tuple[date, str], list]
+
+
+def _add(deltas: Deltas, values: dict, sign: int) -> None:
+    key = key_of(values["status"], values["paid_at"], values["created_at"])
+    entry = deltas.setdefault(key, [0, ZERO, ZERO])
+    entry[0] += sign
+    entry[1] += sign * Decimal(values["total"] or 0)
+    entry[2] += sign * Decimal(values["refunded_total"] or 0)
+
+
+def add_rows(connection, deltas: Deltas) -> None:
+    """Add (orders, total, refunded) deltas to their rows, creating missing rows."""
+    deltas = {k: v for k, v in deltas.items() if v[0] or v[1] or v[2]}
+    if not deltas:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    table = OrderRollup.__table__
+    rows = [{"day": day, "status": status, "orders": n, "total": total, "refunded": refunded}
+            for (day, status), (n, total, refunded) in sorted(deltas.items())]
+    stmt = dialect.insert(table)
+    connection.execute(stmt.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.status],
+        set_={"orders": table.c.orders + stmt.excluded.orders,
+              "total": func.round(table.c.total + stmt.excluded.total, 2),
+              "refunded": func.round(table.c.refunded + stmt.excluded.refunded, 2)}), rows)
+
+
+def shift_refunded(session, order_id: int, amount: Decimal) -> None:
+    """An order's refunded_total moved by `amount` in SQL (no ORM): move its row's too."""
+    row = session.execute(select(Order.status, Order.paid_at, Order.created_at)
+                          .where(Order.id == order_id)).one()
+    add_rows(session.connection(), {key_of(*row): [0, ZERO, Decimal(amount)]})
+
+
+def _values(target: Order) -> dict:
+    return {name: getattr(target, name) for name in _FIELDS}
+
+
+@event.listens_for(Order, "after_insert")
+def _order_inserted(_mapper, connection, target: Order) -> None:
+    deltas: Deltas = {}
+    _add(deltas, _values(target), 1)
+    add_rows(connection, deltas)
+
+
+@event.listens_for(Order, "after_delete")
+def _order_deleted(_mapper, connection, target: Order) -> None:
+    deltas: Deltas = {}
+    _add(deltas, _values(target), -1)
+    add_rows(connection, deltas)
+
+
+@event.listens_for(Order, "before_update")
+def _order_updated(_mapper, connection, target: Order) -> None:
+    """Take the order out of the row it was in and add it to the row it is in now."""
+    state = sa_inspect(target)
+    changed = [name for name in _FIELDS if name in state.committed_state]
+    if not changed:
+        return
+    before, after = {}, {}
+    for name in _FIELDS:
+        if name in state.dict:
+            after[name] = state.dict[name]
+        old = state.committed_state.get(name, NO_VALUE) if name in changed else (
+            state.dict.get(name, NO_VALUE))
+        if old is not NO_VALUE:
+            before[name] = old
+    if len(before) < len(_FIELDS) or len(after) < len(_FIELDS):
+        # An old value was never loaded: read the row as it still is.
+        table = Order.__table__
+        row = connection.execute(select(*(table.c[n] for n in _FIELDS))
+                                 .where(table.c.id == target.id)).one()
+        for name, value in zip(_FIELDS, row, strict=True):
+            before.setdefault(name, value)
+            after.setdefault(name, value)
+    deltas: Deltas = {}
+    _add(deltas, before, -1)
+    _add(deltas, after, 1)
+    add_rows(connection, deltas)
+
+
+def recount() -> dict[tuple[date, str], tuple[int, Decimal, Decimal]]:
+    """The rollup rows computed from the orders themselves: {(day, status): (n, total,
+    refunded)}, rows of no orders left out."""
+    counted: dict = defaultdict(lambda: [0, ZERO, ZERO])
+    for status, paid_at, created_at, total, refunded in db.session.execute(
+            select(Order.status, Order.paid_at, Order.created_at, Order.total,
+                   Order.refunded_total)):
+        entry = counted[key_of(status, paid_at, created_at)]
+        entry[0] += 1
+        entry[1] += Decimal(total or 0)
+        entry[2] += Decimal(refunded or 0)
+    return {k: (n, t.quantize(Decimal("0.01")), r.quantize(Decimal("0.01")))
+            for k, (n, t, r) in counted.items()}
+
+
+def stored() -> dict[tuple[date, str], tuple[int, Decimal, Decimal]]:
+    """The rollup rows as stored, in recount()'s shape (empty rows left out)."""
+    return {(row.day, row.status): (row.orders, Decimal(row.total).quantize(Decimal("0.01")),
+                                    Decimal(row.refunded).quantize(Decimal("0.01")))
+            for row in db.session.scalars(select(OrderRollup)) if row.orders}
