@@ -21,8 +21,7 @@ from store.database import write_transaction
 from store.errors import InvalidTransition, NotFound, PaymentError, ValidationFailed
 from store.extensions import db
 from store.inventory import services as inventory
-from store.models import Order, Refund, RefundLine
-from store.models import rollups
+from store.models import Order, Refund, RefundLine, rollups
 from store.models.base import utcnow
 from store.orders import emails as order_emails
 from store.orders import invoices
