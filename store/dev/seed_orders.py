@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from store.database import begin_write
+from store.dev.bulk import bulk_insert
 from store.errors import ValidationFailed
 from store.extensions import db
 from store.models import Order, OrderEvent, OrderLine, Product, User, Variant, rollups
@@ -146,31 +147,8 @@ def _fake_order(rng: random.Random, pool: _Pool, index: int, number: str
 
 _STATUSES, _WEIGHTS = zip(*STATUS_WEIGHTS.items(), strict=True)
 # Encrypted columns: the seeder seals their values itself, once per distinct value.
-_SEALED = {"full_name", "address_line1", "address_line2", "city", "postal_code", "phone",
-           "note"}
-
-
-def _bulk_insert(model, rows: list[dict]) -> None:
-    """executemany straight on the driver: each value through its column type's bind
-    processor (sealed columns as they are), no per-row statement building."""
-    connection = db.session.connection()
-    dialect = connection.dialect
-    table = model.__table__
-    names = list(rows[0])
-    processors = []
-    for name in names:
-        column_type = table.c[name].type
-        process = None if name in _SEALED else (
-            column_type.dialect_impl(dialect).bind_processor(dialect))
-        processors.append(process)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"VALUES ({', '.join([mark] * len(names))})")
-    connection.exec_driver_sql(sql, [
-        tuple(v if p is None or v is None else p(v)
-              for v, p in zip((row[n] for n in names), processors, strict=True))
-        for row in rows])
+_SEALED = frozenset({"full_name", "address_line1", "address_line2", "city", "postal_code",
+                     "phone", "note"})
 
 
 def _insert_batch(pool: _Pool, orders: list[dict],
@@ -200,7 +178,7 @@ def _insert_batch(pool: _Pool, orders: list[dict],
                                   [0, Decimal("0.00"), Decimal("0.00")])
         entry[0] += 1
         entry[1] += row["total"]
-    _bulk_insert(Order, orders)
-    _bulk_insert(OrderLine, line_rows)
-    _bulk_insert(OrderEvent, event_rows)
+    bulk_insert(Order, orders, _SEALED)
+    bulk_insert(OrderLine, line_rows)
+    bulk_insert(OrderEvent, event_rows, _SEALED)
     rollups.add_rows(db.session.connection(), deltas)
