@@ -1,5 +1,6 @@
-"""order rollups: orders, totals and refunds per UTC day and status, for the dashboard;
-an index for the orders awaiting shipment
+"""order rollups: orders, totals and refunds per UTC day and status, and units and revenue
+per UTC day and product name (paid, shipped and delivered orders), for the dashboard; an
+index for the orders awaiting shipment
 
 The rollup rows are filled from the orders already there (the day an order's money came in:
 paid_at, else created_at, in UTC).
@@ -24,6 +25,12 @@ BACKFILL = (
     "SELECT {day}, status, count(*), round(sum(total), 2), round(sum(refunded_total), 2) "
     'FROM "order" GROUP BY {day}, status'
 )
+SALES_BACKFILL = (
+    "INSERT INTO product_sales_rollup (day, product_name, quantity, revenue) "
+    "SELECT {day}, l.product_name, sum(l.quantity), round(sum(l.line_total), 2) "
+    'FROM order_line l JOIN "order" o ON o.id = l.order_id '
+    "WHERE o.status IN ('paid', 'shipped', 'delivered') GROUP BY {day}, l.product_name"
+)
 DAY = {
     "sqlite": "date(coalesce(paid_at, created_at))",
     "postgresql": "CAST(timezone('UTC', coalesce(paid_at, created_at)) AS date)",
@@ -40,13 +47,25 @@ def upgrade():
         sa.Column("refunded", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.PrimaryKeyConstraint("day", "status", name=op.f("pk_order_rollup")),
     )
+    op.create_table(
+        "product_sales_rollup",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("product_name", sa.String(length=200), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("revenue", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.PrimaryKeyConstraint("day", "product_name", name=op.f("pk_product_sales_rollup")),
+    )
     with op.batch_alter_table("order", schema=None) as batch_op:
         batch_op.create_index("ix_order_status_paid", ["status", "paid_at"], unique=False)
     dialect = op.get_bind().dialect.name
-    op.execute(BACKFILL.format(day=DAY.get(dialect, DAY["sqlite"])))
+    day = DAY.get(dialect, DAY["sqlite"])
+    op.execute(BACKFILL.format(day=day))
+    op.execute(SALES_BACKFILL.format(day=day.replace("paid_at", "o.paid_at")
+                                     .replace("created_at", "o.created_at")))
 
 
 def downgrade():
     with op.batch_alter_table("order", schema=None) as batch_op:
         batch_op.drop_index("ix_order_status_paid")
+    op.drop_table("product_sales_rollup")
     op.drop_table("order_rollup")

@@ -155,7 +155,7 @@ def _insert_batch(pool: _Pool, orders: list[dict],
                   pending_lines: list[list[tuple[tuple, int]]]) -> None:
     """Insert a batch of order rows (ids set) with their lines, status events and rollups.
     Does not commit."""
-    line_rows, event_rows, deltas = [], [], {}
+    line_rows, event_rows, deltas, sales = [], [], {}, {}
     placed, synthetic = encrypt("Order placed"), encrypt("synthetic")
     for row, lines in zip(orders, pending_lines, strict=True):
         order_id = row["id"]
@@ -173,12 +173,17 @@ def _insert_batch(pool: _Pool, orders: list[dict],
                                "to_status": row["status"], "note": synthetic,
                                "user_id": None,
                                "created_at": row["created_at"] + timedelta(hours=1)})
-        entry = deltas.setdefault(rollups.key_of(row["status"], row["paid_at"],
-                                                 row["created_at"]),
-                                  [0, Decimal("0.00"), Decimal("0.00")])
+        key = rollups.key_of(row["status"], row["paid_at"], row["created_at"])
+        entry = deltas.setdefault(key, [0, Decimal("0.00"), Decimal("0.00")])
         entry[0] += 1
         entry[1] += row["total"]
+        if row["status"] in rollups.REVENUE_STATUSES:
+            for (_id, _sku, _options, name, price), quantity in lines:
+                sold = sales.setdefault((key[0], name), [0, Decimal("0.00")])
+                sold[0] += quantity
+                sold[1] += price * quantity
     bulk_insert(Order, orders, _SEALED)
     bulk_insert(OrderLine, line_rows)
     bulk_insert(OrderEvent, event_rows, _SEALED)
     rollups.add_rows(db.session.connection(), deltas)
+    rollups.add_sales(db.session.connection(), sales)

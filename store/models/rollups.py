@@ -29,9 +29,11 @@ from sqlalchemy.orm.base import NO_VALUE
 
 from store.extensions import db
 from store.models.base import Money
-from store.models.orders import Order
+from store.models.orders import Order, OrderLine
 
 ZERO = Decimal("0.00")
+# The statuses whose money the shop kept (as store.accounts.customers.REVENUE_STATUSES).
+REVENUE_STATUSES = ("paid", "shipped", "delivered")
 # What an order contributes: its (day, status) key, one order, its total and refunds.
 _FIELDS = ("status", "paid_at", "created_at", "total", "refunded_total")
 
@@ -46,6 +48,18 @@ class OrderRollup(db.Model):
     orders: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[Money] = mapped_column(default=ZERO)
     refunded: Mapped[Money] = mapped_column(default=ZERO)
+
+
+class ProductSalesRollup(db.Model):
+    """Units and revenue of one product name on one UTC day, from revenue orders only (paid,
+    shipped, delivered), on the day the order's money came in: the dashboard's best sellers."""
+
+    __tablename__ = "product_sales_rollup"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    product_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    revenue: Mapped[Money] = mapped_column(default=ZERO)
 
 
 def utc_day(moment: datetime) -> date:
@@ -71,21 +85,32 @@ def _add(deltas: Deltas, values: dict, sign: int) -> None:
     entry[2] += sign * Decimal(values["refunded_total"] or 0)
 
 
-def add_rows(connection, deltas: Deltas) -> None:
-    """Add (orders, total, refunded) deltas to their rows, creating missing rows."""
-    deltas = {k: v for k, v in deltas.items() if v[0] or v[1] or v[2]}
+def _upsert(connection, table, keys: tuple[str, ...], deltas: dict) -> None:
+    """Add each delta (a list of numbers, in the table's value columns' order) to its row
+    (keyed by `keys`), creating missing rows; all-zero deltas are skipped."""
+    deltas = {k: v for k, v in deltas.items() if any(v)}
     if not deltas:
         return
+    values = [c.name for c in table.columns if c.name not in keys]
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    table = OrderRollup.__table__
-    rows = [{"day": day, "status": status, "orders": n, "total": total, "refunded": refunded}
-            for (day, status), (n, total, refunded) in sorted(deltas.items())]
     stmt = dialect.insert(table)
-    connection.execute(stmt.on_conflict_do_update(
-        index_elements=[table.c.day, table.c.status],
-        set_={"orders": table.c.orders + stmt.excluded.orders,
-              "total": func.round(table.c.total + stmt.excluded.total, 2),
-              "refunded": func.round(table.c.refunded + stmt.excluded.refunded, 2)}), rows)
+    sums = {name: table.c[name] + stmt.excluded[name] for name in values}
+    sums.update({name: func.round(sums[name], 2) for name in values
+                 if not isinstance(table.c[name].type, Integer)})
+    connection.execute(
+        stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=sums),
+        [dict(zip(keys + tuple(values), (*key, *delta), strict=True))
+         for key, delta in sorted(deltas.items())])
+
+
+def add_rows(connection, deltas: Deltas) -> None:
+    """Add (orders, total, refunded) deltas to their order rollup rows."""
+    _upsert(connection, OrderRollup.__table__, ("day", "status"), deltas)
+
+
+def add_sales(connection, deltas: dict[tuple[date, str], list]) -> None:
+    """Add (quantity, revenue) deltas to their product sales rows."""
+    _upsert(connection, ProductSalesRollup.__table__, ("day", "product_name"), deltas)
 
 
 def shift_refunded(session, order_id: int, amount: Decimal) -> None:
@@ -140,6 +165,62 @@ def _order_updated(_mapper, connection, target: Order) -> None:
     _add(deltas, before, -1)
     _add(deltas, after, 1)
     add_rows(connection, deltas)
+    old, new = _sales_day(before), _sales_day(after)
+    if old != new:
+        _move_sales(connection, target.id, old, new)
+
+
+def _sales_day(values: dict) -> date | None:
+    """The day an order's lines count as sold, None while it is not revenue."""
+    if values["status"] not in REVENUE_STATUSES:
+        return None
+    return key_of(values["status"], values["paid_at"], values["created_at"])[0]
+
+
+def _move_sales(connection, order_id: int, old: date | None, new: date | None) -> None:
+    """Move an order's lines from the sales of day `old` to those of day `new` (None: not
+    sold)."""
+    table = OrderLine.__table__
+    sales: dict = {}
+    for name, quantity, total in connection.execute(
+            select(table.c.product_name, table.c.quantity, table.c.line_total)
+            .where(table.c.order_id == order_id)):
+        for day, sign in ((old, -1), (new, 1)):
+            if day is not None:
+                entry = sales.setdefault((day, name), [0, ZERO])
+                entry[0] += sign * quantity
+                entry[1] += sign * Decimal(total)
+    add_sales(connection, sales)
+
+
+def _line_sold(connection, line: OrderLine, sign: int) -> None:
+    """A line added to (1) or deleted from (-1) an order: its sales, if the order is sold."""
+    order = sa_inspect(line).dict.get("order")
+    names = ("status", "paid_at", "created_at")
+    known = sa_inspect(order).dict if order is not None else {}
+    if all(name in known for name in names):
+        values = {name: known[name] for name in names}
+    else:
+        table = Order.__table__
+        row = connection.execute(select(*(table.c[n] for n in names))
+                                 .where(table.c.id == line.order_id)).one_or_none()
+        if row is None:
+            return
+        values = dict(zip(names, row, strict=True))
+    day = _sales_day(values)
+    if day is not None:
+        add_sales(connection, {(day, line.product_name):
+                               [sign * line.quantity, sign * Decimal(line.line_total)]})
+
+
+@event.listens_for(OrderLine, "after_insert")
+def _line_inserted(_mapper, connection, target: OrderLine) -> None:
+    _line_sold(connection, target, 1)
+
+
+@event.listens_for(OrderLine, "before_delete")
+def _line_deleted(_mapper, connection, target: OrderLine) -> None:
+    _line_sold(connection, target, -1)
 
 
 def recount() -> dict[tuple[date, str], tuple[int, Decimal, Decimal]]:
@@ -162,3 +243,25 @@ def stored() -> dict[tuple[date, str], tuple[int, Decimal, Decimal]]:
     return {(row.day, row.status): (row.orders, Decimal(row.total).quantize(Decimal("0.01")),
                                     Decimal(row.refunded).quantize(Decimal("0.01")))
             for row in db.session.scalars(select(OrderRollup)) if row.orders}
+
+
+def recount_sales() -> dict[tuple[date, str], tuple[int, Decimal]]:
+    """The product sales rows computed from the orders' lines: {(day, name): (units,
+    revenue)}, empty rows left out."""
+    counted: dict = defaultdict(lambda: [0, ZERO])
+    for name, quantity, total, status, paid_at, created_at in db.session.execute(
+            select(OrderLine.product_name, OrderLine.quantity, OrderLine.line_total,
+                   Order.status, Order.paid_at, Order.created_at)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Order.status.in_(REVENUE_STATUSES))):
+        entry = counted[(key_of(status, paid_at, created_at)[0], name)]
+        entry[0] += quantity
+        entry[1] += Decimal(total)
+    return {k: (q, r.quantize(Decimal("0.01"))) for k, (q, r) in counted.items() if q}
+
+
+def stored_sales() -> dict[tuple[date, str], tuple[int, Decimal]]:
+    """The product sales rows as stored, in recount_sales()'s shape."""
+    return {(row.day, row.product_name): (row.quantity,
+                                          Decimal(row.revenue).quantize(Decimal("0.01")))
+            for row in db.session.scalars(select(ProductSalesRollup)) if row.quantity}

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from store.accounts.customers import REVENUE_STATUSES
 from store.extensions import db
 from store.inventory import levels
-from store.models import Order, OrderLine, OrderRollup, Variant
+from store.models import Order, OrderRollup, ProductSalesRollup, Variant
 from store.models.base import utcnow
 from store.orders.services import STATUSES
 
@@ -30,11 +30,6 @@ CENT = Decimal("0.01")
 
 def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
-
-
-def _revenue_time():
-    """When an order's money came in: paid_at, else created_at."""
-    return func.coalesce(Order.paid_at, Order.created_at)
 
 
 def day_start(day: date) -> datetime:
@@ -117,19 +112,19 @@ def top_products(days: int = 30, limit: int = 10, now: datetime | None = None
     """Best-selling products by units over the last `days` days (revenue orders only).
 
     Lines are grouped by the product name they were sold under, so a product deleted since
-    still shows.
+    still shows; read from the product sales rollups (one row per day and name).
     """
     now = now or utcnow()
-    since = day_start(now.date() - timedelta(days=days - 1))
-    paid = _revenue_time()
-    quantity = func.sum(OrderLine.quantity)
+    since = now.date() - timedelta(days=days - 1)
+    sales = ProductSalesRollup
+    quantity = func.sum(sales.quantity)
     rows = db.session.execute(
-        select(OrderLine.product_name, quantity.label("quantity"),
-               func.sum(OrderLine.line_total).label("revenue"))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.status.in_(REVENUE_STATUSES), paid >= since)
-        .group_by(OrderLine.product_name)
-        .order_by(quantity.desc(), OrderLine.product_name)
+        select(sales.product_name, quantity.label("quantity"),
+               func.sum(sales.revenue).label("revenue"))
+        .where(sales.day >= since, sales.day <= now.date())
+        .group_by(sales.product_name)
+        .having(quantity > 0)
+        .order_by(quantity.desc(), sales.product_name)
         .limit(limit)
     ).all()
     return [TopProduct(name, int(qty), _money(revenue)) for name, qty, revenue in rows]

@@ -4,6 +4,7 @@ recount of the orders."""
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from store.checkout.services import expire_unpaid
@@ -12,7 +13,7 @@ from store.dev.seed_orders import seed_orders
 from store.extensions import db
 from store.models import Order
 from store.models.base import utcnow
-from store.models.rollups import recount, stored
+from store.models.rollups import recount, recount_sales, stored, stored_sales
 from store.orders import services as orders
 from store.orders.refunds import LineChoice, fail_refund_here, refund_order
 from store.reports import services as reports
@@ -29,9 +30,16 @@ def figures():
 
 
 def in_step():
-    """The rollups equal a recount of the orders."""
+    """The rollups equal a recount of the orders and their lines."""
     db.session.rollback()
     assert stored() == recount()
+    assert stored_sales() == recount_sales()
+
+
+def best_sellers():
+    """The dashboard's best sellers as (name, units, revenue)."""
+    db.session.rollback()
+    return [(p.name, p.quantity, p.revenue) for p in reports.top_products()]
 
 
 def test_placing_an_order_counts_it_pending_at_once(app, shop):
@@ -53,15 +61,18 @@ def test_placing_an_order_counts_it_pending_at_once(app, shop):
 def test_payment_shipping_and_delivery_move_the_figures(app):
     """Paying an order adds it to today's revenue; shipping and delivering keep it there."""
     # given a pending order of 24.90
-    order = make_order(items=[(make_product(price="20.00", stock=5).variants[0], 1)])
+    product = make_product(name="Tide Chart", price="20.00", stock=5)
+    order = make_order(items=[(product.variants[0], 1)])
     db.session.commit()
     assert figures()[0]["pending"] == 1
+    assert best_sellers() == []
     # when it is paid
     orders.transition(order.id, "paid")
     # then it is revenue today, and no longer pending
     by_status, revenue, count = figures()
     assert (by_status["pending"], by_status["paid"]) == (0, 1)
     assert (revenue, count) == (Decimal("24.90"), 1)
+    assert best_sellers() == [("Tide Chart", 1, Decimal("20.00"))]
     in_step()
     # when it is shipped and delivered
     orders.transition(order.id, "shipped", carrier="dhl", tracking_number="T-1")
@@ -127,6 +138,7 @@ def test_refunds_move_the_refunded_amount_and_a_full_refund_the_revenue(app, aut
     by_status, revenue, count = figures()
     assert (by_status["paid"], by_status["refunded"]) == (0, 1)
     assert (revenue, count) == (Decimal("0.00"), 0)
+    assert best_sellers() == []
     in_step()
 
 
@@ -158,3 +170,21 @@ def test_seeded_orders_fill_the_rollups(app):
     in_step()
     assert sum(reports.orders_by_status().values()) == db.session.scalar(
         select(db.func.count(Order.id)))
+
+
+@pytest.mark.postgres
+def test_rollups_move_the_same_on_postgresql(pg_app):
+    """On PostgreSQL too, paying and cancelling orders keeps the rollups equal to a recount."""
+    # given two pending orders
+    paid = make_order(items=[(make_product(name="Lamp", price="30.00", stock=5).variants[0], 2)])
+    other = make_order()
+    db.session.commit()
+    # when one is paid and the other cancelled
+    orders.transition(paid.id, "paid")
+    orders.transition(other.id, "cancelled")
+    # then the figures follow and equal a recount
+    by_status, revenue, count = figures()
+    assert (by_status["paid"], by_status["cancelled"]) == (1, 1)
+    assert (revenue, count) == (Decimal("64.90"), 1)
+    assert best_sellers() == [("Lamp", 2, Decimal("60.00"))]
+    in_step()
