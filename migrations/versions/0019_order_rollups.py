@@ -1,6 +1,6 @@
 """order rollups: orders, totals and refunds per UTC day and status, and units and revenue
 per UTC day and product name (paid, shipped and delivered orders), for the dashboard; an
-index for the orders awaiting shipment
+index for the orders awaiting shipment and one for the low-stock list
 
 The rollup rows are filled from the orders already there (the day an order's money came in:
 paid_at, else created_at, in UTC).
@@ -57,6 +57,8 @@ def upgrade():
     )
     with op.batch_alter_table("order", schema=None) as batch_op:
         batch_op.create_index("ix_order_status_paid", ["status", "paid_at"], unique=False)
+    with op.batch_alter_table("variant", schema=None) as batch_op:
+        batch_op.create_index("ix_variant_stock_sku", ["stock", "sku"], unique=False)
     dialect = op.get_bind().dialect.name
     day = DAY.get(dialect, DAY["sqlite"])
     op.execute(BACKFILL.format(day=day))
@@ -65,6 +67,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("variant", schema=None) as batch_op:
+        batch_op.drop_index("ix_variant_stock_sku")
     with op.batch_alter_table("order", schema=None) as batch_op:
         batch_op.drop_index("ix_order_status_paid")
     op.drop_table("product_sales_rollup")

@@ -20,8 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from store.accounts.customers import REVENUE_STATUSES
 from store.extensions import db
-from store.inventory import levels
-from store.models import Order, OrderRollup, ProductSalesRollup, Variant
+from store.models import Order, OrderRollup, Product, ProductSalesRollup, Variant
 from store.models.base import utcnow
 from store.orders.services import STATUSES
 
@@ -82,20 +81,34 @@ def awaiting_shipment(limit: int = 10) -> list[Order]:
         .order_by(Order.paid_at, Order.id).limit(limit)))  # ix_order_status_paid
 
 
+def _restock_first():
+    """Variants needing restock (store.inventory.levels' rule), emptiest first.
+
+    The product's `active` is asked with EXISTS rather than a join, so the database walks
+    ix_variant_stock_sku from the emptiest variant and stops at the LIMIT, instead of
+    starting from every active product and sorting all their variants.
+    """
+    return (select(Variant)
+            .where(Variant.active.is_(True), Variant.is_low_stock,
+                   Variant.product.has(Product.active.is_(True)))
+            .order_by(Variant.stock, Variant.sku))
+
+
 def low_stock(limit: int = 20) -> list[Variant]:
     """Active variants of active products at or under their low-stock threshold, emptiest first."""
     return list(db.session.scalars(
-        select(Variant).join(Variant.product)
-        .where(levels.needs_restock())
-        .options(joinedload(Variant.product))
-        .order_by(Variant.stock, Variant.sku).limit(limit)))
+        _restock_first().options(joinedload(Variant.product)).limit(limit)))
 
 
-def low_stock_count() -> int:
-    """How many active variants are at or under their threshold."""
-    return int(db.session.scalar(
-        select(func.count(Variant.id)).join(Variant.product)
-        .where(levels.needs_restock())))
+LOW_STOCK_CAP = 1000
+
+
+def low_stock_count(cap: int = LOW_STOCK_CAP) -> int:
+    """How many active variants are at or under their threshold, counting no further than
+    `cap` + 1 (the dashboard shows "1000+"): a long list needs no exact figure, and the count
+    then stops early on the stock index instead of reading every variant."""
+    matching = _restock_first().with_only_columns(Variant.id).limit(cap + 1).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(matching)))
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,7 @@ class Dashboard:
     low_stock_count: int
     top_products: list[TopProduct]
     daily: list[tuple[date, Decimal]] = field(default_factory=list)
+    low_stock_cap: int = LOW_STOCK_CAP
 
     @property
     def awaiting_count(self) -> int:
