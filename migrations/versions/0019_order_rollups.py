@@ -55,6 +55,22 @@ def upgrade():
         sa.Column("revenue", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.PrimaryKeyConstraint("day", "product_name", name=op.f("pk_product_sales_rollup")),
     )
+    # The best sellers' running window, built on the dashboard's first view.
+    op.create_table(
+        "sales_window",
+        sa.Column("product_name", sa.String(length=200), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("revenue", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.PrimaryKeyConstraint("product_name", name=op.f("pk_sales_window")),
+    )
+    with op.batch_alter_table("sales_window", schema=None) as batch_op:
+        batch_op.create_index("ix_sales_window_quantity", ["quantity"], unique=False)
+    op.create_table(
+        "sales_window_start",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sales_window_start")),
+    )
     with op.batch_alter_table("order", schema=None) as batch_op:
         batch_op.create_index("ix_order_status_paid", ["status", "paid_at"], unique=False)
     with op.batch_alter_table("variant", schema=None) as batch_op:
@@ -71,5 +87,7 @@ def downgrade():
         batch_op.drop_index("ix_variant_stock_sku")
     with op.batch_alter_table("order", schema=None) as batch_op:
         batch_op.drop_index("ix_order_status_paid")
+    op.drop_table("sales_window_start")
+    op.drop_table("sales_window")
     op.drop_table("product_sales_rollup")
     op.drop_table("order_rollup")

@@ -10,7 +10,7 @@ from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, Process
 from store.models.pages import Page
 from store.models.pricing import TaxRate
 from store.models.refunds import DocumentSequence, Invoice, Refund, RefundLine
-from store.models.rollups import OrderRollup, ProductSalesRollup
+from store.models.rollups import OrderRollup, ProductSalesRollup, SalesWindow, SalesWindowStart
 from store.models.settings import StoreSettings
 from store.models.shipping import ShippingBand, ShippingMethod, ShippingZone
 from store.models.support import SupportReply, SupportTicket
@@ -40,6 +40,8 @@ __all__ = [
     "Refund",
     "RefundLine",
     "Role",
+    "SalesWindow",
+    "SalesWindowStart",
     "ShippingBand",
     "ShippingMethod",
     "ShippingZone",

@@ -19,8 +19,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from store.accounts.customers import REVENUE_STATUSES
+from store.database import write_transaction
 from store.extensions import db
-from store.models import Order, OrderRollup, Product, ProductSalesRollup, Variant
+from store.models import (
+    Order,
+    OrderRollup,
+    Product,
+    ProductSalesRollup,
+    SalesWindow,
+    SalesWindowStart,
+    Variant,
+    rollups,
+)
 from store.models.base import utcnow
 from store.orders.services import STATUSES
 
@@ -129,17 +139,28 @@ def top_products(days: int = 30, limit: int = 10, now: datetime | None = None
     """
     now = now or utcnow()
     since = now.date() - timedelta(days=days - 1)
-    sales = ProductSalesRollup
-    quantity = func.sum(sales.quantity)
-    rows = db.session.execute(
-        select(sales.product_name, quantity.label("quantity"),
-               func.sum(sales.revenue).label("revenue"))
-        .where(sales.day >= since, sales.day <= now.date())
-        .group_by(sales.product_name)
-        .having(quantity > 0)
-        .order_by(quantity.desc(), sales.product_name)
-        .limit(limit)
-    ).all()
+    if days == rollups.WINDOW_DAYS:
+        # The running window: moved on (a write) only on the first view of a new day.
+        if db.session.scalar(select(SalesWindowStart.first_day)) != since:
+            with write_transaction():
+                rollups.slide_sales_window(db.session.connection(), since)
+        window = SalesWindow
+        rows = db.session.execute(
+            select(window.product_name, window.quantity, window.revenue)
+            .where(window.quantity > 0)
+            .order_by(window.quantity.desc(), window.product_name).limit(limit)).all()
+    else:
+        sales = ProductSalesRollup
+        quantity = func.sum(sales.quantity)
+        rows = db.session.execute(
+            select(sales.product_name, quantity.label("quantity"),
+                   func.sum(sales.revenue).label("revenue"))
+            .where(sales.day >= since, sales.day <= now.date())
+            .group_by(sales.product_name)
+            .having(quantity > 0)
+            .order_by(quantity.desc(), sales.product_name)
+            .limit(limit)
+        ).all()
     return [TopProduct(name, int(qty), _money(revenue)) for name, qty, revenue in rows]
 
 

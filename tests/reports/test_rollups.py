@@ -11,7 +11,7 @@ from store.checkout.services import expire_unpaid
 from store.database import write_transaction
 from store.dev.seed_orders import seed_orders
 from store.extensions import db
-from store.models import Order
+from store.models import Order, SalesWindow, SalesWindowStart
 from store.models.base import utcnow
 from store.models.rollups import recount, recount_sales, stored, stored_sales
 from store.orders import services as orders
@@ -33,7 +33,17 @@ def in_step():
     """The rollups equal a recount of the orders and their lines."""
     db.session.rollback()
     assert stored() == recount()
-    assert stored_sales() == recount_sales()
+    sales = recount_sales()
+    assert stored_sales() == sales
+    start = db.session.scalar(select(SalesWindowStart.first_day))
+    if start is not None:  # the best sellers' window sums its 30 days
+        summed = {}
+        for (day, name), (quantity, _revenue) in sales.items():
+            if start <= day < start + timedelta(days=30):
+                summed[name] = summed.get(name, 0) + quantity
+        window = {w.product_name: w.quantity for w in db.session.scalars(select(SalesWindow))
+                  if w.quantity}
+        assert window == summed
 
 
 def best_sellers():
@@ -187,4 +197,35 @@ def test_rollups_move_the_same_on_postgresql(pg_app):
     assert (by_status["paid"], by_status["cancelled"]) == (1, 1)
     assert (revenue, count) == (Decimal("64.90"), 1)
     assert best_sellers() == [("Lamp", 2, Decimal("60.00"))]
+    in_step()
+
+
+def test_best_sellers_window_slides_with_the_days(app):
+    """Best sellers cover the 30 days up to the day viewed: sales older than that leave the
+    list, and sales made while the window stands are added to it at once."""
+    # given a sale 40 days ago and one 5 days ago
+    now = utcnow()
+    old = make_product(name="Old Hit", price="5.00", stock=20).variants[0]
+    new = make_product(name="New Hit", price="7.00", stock=20).variants[0]
+    make_order(status="paid", items=[(old, 9)], created_at=now - timedelta(days=40))
+    make_order(status="delivered", items=[(new, 2)], created_at=now - timedelta(days=5))
+    db.session.commit()
+
+    def top(days_ago):
+        db.session.rollback()
+        return [(p.name, p.quantity) for p in
+                reports.top_products(now=now - timedelta(days=days_ago))]
+
+    # when the dashboard is viewed today, then 20 days ago, then today again
+    assert top(0) == [("New Hit", 2)]
+    assert top(20) == [("Old Hit", 9)]  # 40 days ago is inside, 5 days ago is ahead
+    assert top(0) == [("New Hit", 2)]
+    # when another order is paid today
+    order = make_order(items=[(old, 1)])
+    db.session.commit()
+    orders.transition(order.id, "paid")
+    # then it shows at once
+    assert top(0) == [("New Hit", 2), ("Old Hit", 1)]
+    assert top(200) == []  # a window far away is rebuilt from the daily rows
+    assert top(0) == [("New Hit", 2), ("Old Hit", 1)]
     in_step()
