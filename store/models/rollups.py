@@ -272,6 +272,8 @@ def _line_sold(connection, line: OrderLine, sign: int) -> None:
     order = sa_inspect(line).dict.get("order")
     names = ("status", "paid_at", "created_at")
     known = sa_inspect(order).dict if order is not None else {}
+    if known.get("status", REVENUE_STATUSES[0]) not in REVENUE_STATUSES:
+        return  # not sold (yet): a pending order's lines, as at checkout
     if all(name in known for name in names):
         values = {name: known[name] for name in names}
     else:
