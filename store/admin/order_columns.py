@@ -12,11 +12,37 @@ from flask import url_for
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from flask_admin.model.filters import BaseDateFilter
 from markupsafe import Markup, escape
+from sqlalchemy import and_, or_
 
 from store.accounts.masking import pii_email
 from store.i18n import money
+from store.models import Order
 from store.orders.status import LABELS, STATUSES, status_label
 from store.reports.services import day_start
+
+# -- search ------------------------------------------------------------------------------------
+
+
+def starts_with(column, text: str):
+    """SQL: `column` starts with `text`, as a range an index on the column answers."""
+    return and_(column >= text, column < text + "\U0010ffff")
+
+
+def search_orders(query, count_query, search: str):
+    """The list's search: every word is the start of an order number or of an email.
+
+    Prefix ranges instead of Flask-Admin's ILIKE '%word%', so a million orders are searched
+    through the indexes on `number` and `email`; numbers match in capitals, emails as typed
+    and in lower case.
+    """
+    for word in search.split():
+        clause = or_(starts_with(Order.number, word.upper()), starts_with(Order.email, word),
+                     starts_with(Order.email, word.lower()))
+        query = query.filter(clause)
+        if count_query is not None:
+            count_query = count_query.filter(clause)
+    return query, count_query
+
 
 # -- filters -----------------------------------------------------------------------------------
 

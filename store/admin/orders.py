@@ -35,6 +35,7 @@ from store.admin.order_columns import (
     money_badges,
     money_column,
     number_link,
+    search_orders,
     short_datetime,
     status_badge,
     status_column,
@@ -153,6 +154,10 @@ class OrderAdmin(CancelConfirmation, RefundViews, StoreModelView):
     def get_query(self):
         """Orders with their customer account joined in the same query."""
         return super().get_query().options(joinedload(Order.user))
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Number or email prefixes, through their indexes (order_columns.search_orders)."""
+        return (*search_orders(query, count_query, search), joins, count_joins)
 
     def _export_data(self):
         return None, stream_export_rows(self, audited=True)

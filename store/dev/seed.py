@@ -7,12 +7,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
 
 from store.accounts import services as accounts
 from store.catalog.html import sanitize_description
 from store.catalog.images import make_variants
 from store.config import ROOT
+from store.database import begin_write, is_sqlite
+from store.dev.bulk import bulk_insert
 from store.extensions import db
 from store.inventory import services as inventory
 from store.models import Category, Product, ProductImage, StockMovement, User, Variant
@@ -94,8 +96,13 @@ WORDS = ("linen", "amber", "quiet", "harbour", "silver", "meadow", "velvet", "ri
          "morning", "story", "atlas", "ring", "scarf", "shirt", "novel", "poems", "stone")
 
 
-def seed_synthetic(n_products: int, progress=None, batch: int = 1000) -> int:
-    """Add n synthetic products (3 variants each, with stock movements) quickly. Commits."""
+def seed_synthetic(n_products: int, progress=None, batch: int = 5000) -> int:
+    """Add n synthetic products (3 variants each, with stock movements) quickly. Commits.
+
+    Plain executemany inserts with ids chosen here, one transaction per batch. On SQLite the
+    variants go in before their products (foreign keys checked at commit), so the search
+    index's triggers index each product once, with its SKUs, instead of four times.
+    """
     rng = random.Random(n_products)
     accounts.ensure_roles()
     category_ids = list(db.session.scalars(select(Category.id)))
@@ -105,40 +112,41 @@ def seed_synthetic(n_products: int, progress=None, batch: int = 1000) -> int:
         db.session.flush()
         category_ids = list(db.session.scalars(select(Category.id)))
     start = (db.session.scalar(select(func.max(Product.id))) or 0) + 1
+    first_variant = (db.session.scalar(select(func.max(Variant.id))) or 0) + 1
+    db.session.commit()
     now = utcnow()
     done = 0
     while done < n_products:
         size = min(batch, n_products - done)
-        products = []
+        products, variants = [], []
         for i in range(start + done, start + done + size):
             name = " ".join(rng.choice(WORDS) for _ in range(3)).title()
             products.append({
-                "slug": f"synthetic-{i}", "name": f"{name} {i}",
+                "id": i, "slug": f"synthetic-{i}", "name": f"{name} {i}",
                 "description": f"<p>{name}: a synthetic product for benchmarks.</p>",
                 "price": Decimal(rng.randint(450, 24000)) / 100,
                 "category_id": rng.choice(category_ids), "active": True, "featured": False,
                 "created_at": now,
             })
-        product_ids = db.session.scalars(
-            insert(Product).returning(Product.id, sort_by_parameter_order=True), products
-        ).all()
-        variants = []
-        for product_id, product in zip(product_ids, products, strict=True):
             for position, label in enumerate(("S", "M", "L")):
                 variants.append({
-                    "product_id": product_id, "sku": f"SYN-{product['slug'][10:]}-{label}",
-                    "options": {"size": label}, "price_override": None,
-                    "stock": rng.randint(0, 40), "low_stock_threshold": 3, "active": True,
-                    "position": position,
+                    "id": first_variant + 3 * (i - start) + position, "product_id": i,
+                    "sku": f"SYN-{i}-{label}", "options": {"size": label},
+                    "price_override": None, "stock": rng.randint(0, 40),
+                    "low_stock_threshold": 3, "active": True, "position": position,
                 })
-        variant_ids = db.session.scalars(
-            insert(Variant).returning(Variant.id, sort_by_parameter_order=True), variants
-        ).all()
-        movements = [{"variant_id": vid, "delta": v["stock"], "stock_after": v["stock"],
+        movements = [{"variant_id": v["id"], "delta": v["stock"], "stock_after": v["stock"],
                       "reason": "initial", "note": "synthetic", "created_at": now}
-                     for vid, v in zip(variant_ids, variants, strict=True) if v["stock"] > 0]
-        if movements:
-            db.session.execute(insert(StockMovement), movements)
+                     for v in variants if v["stock"] > 0]
+        begin_write()
+        if is_sqlite():
+            db.session.execute(text("PRAGMA defer_foreign_keys = ON"))
+            bulk_insert(Variant, variants)
+            bulk_insert(Product, products)
+        else:
+            bulk_insert(Product, products)
+            bulk_insert(Variant, variants)
+        bulk_insert(StockMovement, movements)
         db.session.commit()
         done += size
         if progress:

@@ -11,6 +11,7 @@ from store.models.orders import Order, OrderEvent, OrderLine, OrderNote, Process
 from store.models.pages import Page
 from store.models.pricing import TaxRate
 from store.models.refunds import DocumentSequence, Invoice, Refund, RefundLine
+from store.models.rollups import OrderRollup, ProductSalesRollup, SalesWindow, SalesWindowStart
 from store.models.settings import StoreSettings
 from store.models.shipping import ShippingBand, ShippingMethod, ShippingZone
 from store.models.support import SupportReply, SupportTicket
@@ -31,13 +32,17 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OrderNote",
+    "OrderRollup",
     "Page",
     "ProcessedWebhook",
     "Product",
     "ProductImage",
+    "ProductSalesRollup",
     "Refund",
     "RefundLine",
     "Role",
+    "SalesWindow",
+    "SalesWindowStart",
     "ShippingBand",
     "ShippingMethod",
     "ShippingZone",

@@ -21,6 +21,7 @@ class Order(db.Model):
     __table_args__ = (
         Index("ix_order_status_created", "status", "created_at"),
         Index("ix_order_user_created", "user_id", "created_at"),
+        Index("ix_order_status_paid", "status", "paid_at"),  # the dashboard's orders to ship
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

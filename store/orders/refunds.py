@@ -21,7 +21,7 @@ from store.database import write_transaction
 from store.errors import InvalidTransition, NotFound, PaymentError, ValidationFailed
 from store.extensions import db
 from store.inventory import services as inventory
-from store.models import Order, Refund, RefundLine
+from store.models import Order, Refund, RefundLine, rollups
 from store.models.base import utcnow
 from store.orders import emails as order_emails
 from store.orders import invoices
@@ -135,6 +135,7 @@ def _claim(order: Order, amount: Decimal) -> None:
     if result.rowcount != 1:
         raise ValidationFailed("That is more than is left to refund on this order: another "
                                "refund was made meanwhile. Nothing was refunded.")
+    rollups.shift_refunded(db.session, order.id, amount)
     db.session.refresh(order, ["refunded_total"])
 
 
@@ -143,6 +144,7 @@ def _unclaim(order_id: int, amount: Decimal) -> None:
         update(Order).where(Order.id == order_id)
         .values(refunded_total=func.round(Order.refunded_total - amount, 2))
         .execution_options(synchronize_session=False))
+    rollups.shift_refunded(db.session, order_id, -amount)
 
 
 def refund_order(order_id: int, choices: list[LineChoice], *, shipping: Decimal = ZERO,

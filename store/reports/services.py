@@ -3,8 +3,10 @@
 Revenue is the total of orders whose money the shop kept: status paid, shipped or delivered.
 Pending orders are not paid yet; cancelled and refunded orders gave the money back (a refund
 takes an order out of the revenue of the day it was paid). An order counts on the day it was
-paid (`paid_at`, or `created_at` for an order without one), in UTC days. Every figure is one
-aggregate SQL query that runs the same on SQLite and PostgreSQL.
+paid (`paid_at`, or `created_at` for an order without one), in UTC days. Revenue and the
+counts by status are read from the order rollups (store.models.rollups), kept in step with
+the orders, so the dashboard costs the same at a million orders as at ten; the lists (orders
+to ship, low stock) are indexed queries.
 """
 
 from __future__ import annotations
@@ -17,9 +19,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from store.accounts.customers import REVENUE_STATUSES
+from store.database import write_transaction
 from store.extensions import db
-from store.inventory import levels
-from store.models import Order, OrderLine, Variant
+from store.models import (
+    Order,
+    OrderRollup,
+    Product,
+    ProductSalesRollup,
+    SalesWindow,
+    SalesWindowStart,
+    Variant,
+    rollups,
+)
 from store.models.base import utcnow
 from store.orders.services import STATUSES
 
@@ -28,22 +39,6 @@ CENT = Decimal("0.01")
 
 def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
-
-
-def _revenue_time():
-    """When an order's money came in: paid_at, else created_at."""
-    return func.coalesce(Order.paid_at, Order.created_at)
-
-
-def _utc_day(column):
-    """The UTC calendar day of a timestamp column, as 'YYYY-MM-DD' text.
-
-    SQLite stores the UTC wall time (the application writes UTC); PostgreSQL's timestamptz
-    is converted to UTC first, whatever the session time zone.
-    """
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.strftime("%Y-%m-%d", column)
 
 
 def day_start(day: date) -> datetime:
@@ -55,23 +50,21 @@ def daily_figures(days: int = 30, today: date | None = None
                   ) -> list[tuple[date, Decimal, int]]:
     """Revenue and revenue orders per UTC day for the last `days` days (today included).
 
-    One grouped query; days without sales are filled in with zeros.
+    Read from the rollups (one row per day and status): days without sales are zeros.
     """
     today = today or utcnow().date()
     first = today - timedelta(days=days - 1)
-    paid = _revenue_time()
-    day = _utc_day(paid)
     rows = db.session.execute(
-        select(day.label("day"), func.sum(Order.total), func.count(Order.id))
-        .where(Order.status.in_(REVENUE_STATUSES), paid >= day_start(first),
-               paid < day_start(today + timedelta(days=1)))
-        .group_by(day)
+        select(OrderRollup.day, func.sum(OrderRollup.total), func.sum(OrderRollup.orders))
+        .where(OrderRollup.status.in_(REVENUE_STATUSES), OrderRollup.day >= first,
+               OrderRollup.day <= today)
+        .group_by(OrderRollup.day)
     ).all()
-    by_day = {str(d): (_money(total), int(count)) for d, total, count in rows}
+    by_day = {d: (_money(total), int(count)) for d, total, count in rows}
     result = []
     for i in range(days):
         current = first + timedelta(days=i)
-        total, count = by_day.get(current.isoformat(), (_money(0), 0))
+        total, count = by_day.get(current, (_money(0), 0))
         result.append((current, total, count))
     return result
 
@@ -85,8 +78,9 @@ def orders_by_status() -> dict[str, int]:
     """How many orders are in each status (every status listed, zeros included)."""
     counts = dict.fromkeys(STATUSES, 0)
     for status, count in db.session.execute(
-            select(Order.status, func.count(Order.id)).group_by(Order.status)):
-        counts[status] = int(count)
+            select(OrderRollup.status, func.sum(OrderRollup.orders))
+            .group_by(OrderRollup.status)):
+        counts[status] = int(count or 0)
     return counts
 
 
@@ -94,23 +88,37 @@ def awaiting_shipment(limit: int = 10) -> list[Order]:
     """Paid orders not shipped yet, oldest payment first."""
     return list(db.session.scalars(
         select(Order).where(Order.status == "paid")
-        .order_by(_revenue_time(), Order.id).limit(limit)))
+        .order_by(Order.paid_at, Order.id).limit(limit)))  # ix_order_status_paid
+
+
+def _restock_first():
+    """Variants needing restock (store.inventory.levels' rule), emptiest first.
+
+    The product's `active` is asked with EXISTS rather than a join, so the database walks
+    ix_variant_stock_sku from the emptiest variant and stops at the LIMIT, instead of
+    starting from every active product and sorting all their variants.
+    """
+    return (select(Variant)
+            .where(Variant.active.is_(True), Variant.is_low_stock,
+                   Variant.product.has(Product.active.is_(True)))
+            .order_by(Variant.stock, Variant.sku))
 
 
 def low_stock(limit: int = 20) -> list[Variant]:
     """Active variants of active products at or under their low-stock threshold, emptiest first."""
     return list(db.session.scalars(
-        select(Variant).join(Variant.product)
-        .where(levels.needs_restock())
-        .options(joinedload(Variant.product))
-        .order_by(Variant.stock, Variant.sku).limit(limit)))
+        _restock_first().options(joinedload(Variant.product)).limit(limit)))
 
 
-def low_stock_count() -> int:
-    """How many active variants are at or under their threshold."""
-    return int(db.session.scalar(
-        select(func.count(Variant.id)).join(Variant.product)
-        .where(levels.needs_restock())))
+LOW_STOCK_CAP = 1000
+
+
+def low_stock_count(cap: int = LOW_STOCK_CAP) -> int:
+    """How many active variants are at or under their threshold, counting no further than
+    `cap` + 1 (the dashboard shows "1000+"): a long list needs no exact figure, and the count
+    then stops early on the stock index instead of reading every variant."""
+    matching = _restock_first().with_only_columns(Variant.id).limit(cap + 1).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(matching)))
 
 
 @dataclass(frozen=True)
@@ -127,21 +135,32 @@ def top_products(days: int = 30, limit: int = 10, now: datetime | None = None
     """Best-selling products by units over the last `days` days (revenue orders only).
 
     Lines are grouped by the product name they were sold under, so a product deleted since
-    still shows.
+    still shows; read from the product sales rollups (one row per day and name).
     """
     now = now or utcnow()
-    since = day_start(now.date() - timedelta(days=days - 1))
-    paid = _revenue_time()
-    quantity = func.sum(OrderLine.quantity)
-    rows = db.session.execute(
-        select(OrderLine.product_name, quantity.label("quantity"),
-               func.sum(OrderLine.line_total).label("revenue"))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.status.in_(REVENUE_STATUSES), paid >= since)
-        .group_by(OrderLine.product_name)
-        .order_by(quantity.desc(), OrderLine.product_name)
-        .limit(limit)
-    ).all()
+    since = now.date() - timedelta(days=days - 1)
+    if days == rollups.WINDOW_DAYS:
+        # The running window: moved on (a write) only on the first view of a new day.
+        if db.session.scalar(select(SalesWindowStart.first_day)) != since:
+            with write_transaction():
+                rollups.slide_sales_window(db.session.connection(), since)
+        window = SalesWindow
+        rows = db.session.execute(
+            select(window.product_name, window.quantity, window.revenue)
+            .where(window.quantity > 0)
+            .order_by(window.quantity.desc(), window.product_name).limit(limit)).all()
+    else:
+        sales = ProductSalesRollup
+        quantity = func.sum(sales.quantity)
+        rows = db.session.execute(
+            select(sales.product_name, quantity.label("quantity"),
+                   func.sum(sales.revenue).label("revenue"))
+            .where(sales.day >= since, sales.day <= now.date())
+            .group_by(sales.product_name)
+            .having(quantity > 0)
+            .order_by(quantity.desc(), sales.product_name)
+            .limit(limit)
+        ).all()
     return [TopProduct(name, int(qty), _money(revenue)) for name, qty, revenue in rows]
 
 
@@ -162,6 +181,7 @@ class Dashboard:
     low_stock_count: int
     top_products: list[TopProduct]
     daily: list[tuple[date, Decimal]] = field(default_factory=list)
+    low_stock_cap: int = LOW_STOCK_CAP
 
     @property
     def awaiting_count(self) -> int:

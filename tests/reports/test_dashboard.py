@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from store.extensions import db
 from store.models.base import utcnow
 from store.reports import services as reports
-from tests.factories import make_order, make_product
+from tests.factories import bulk_orders, make_order, make_product
 
 
 def build_shop():
@@ -161,3 +162,22 @@ def test_figures_are_the_same_on_postgresql(pg_app):
     assert sum(v for _, v in figures.daily) == Decimal("244.30")
     assert figures.by_status["paid"] == 4
     assert [p.name for p in figures.top_products][:2] == ["Salt and Juniper", "Harbour Mug"]
+
+
+def test_dashboard_statements_do_not_grow_with_orders(client, auth, count_queries):
+    """The dashboard runs as many SQL statements for 300 orders as for 3."""
+    # given a shop with a few orders and low stock
+    build_shop()
+    auth.login("owner")
+    client.get("/admin/")
+    db.session.remove()  # each measured request starts from an empty session
+    with count_queries() as small:
+        assert client.get("/admin/").status_code == 200
+    # when a hundred times more orders come in
+    bulk_orders(300)
+    db.session.remove()
+    with count_queries() as large:
+        html = client.get("/admin/").get_data(as_text=True)
+    # then the dashboard counts them with the same statements
+    assert re.search(r'data-status="paid">304<', html)
+    assert len(large) == len(small), (small, large)
