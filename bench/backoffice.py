@@ -7,7 +7,10 @@ import statistics
 from bench.browser import Browser, form_with
 
 PAGES = (("admin orders", "/admin/order/"), ("admin products", "/admin/product/"),
-         ("admin dashboard", "/admin/"))
+         ("admin dashboard", "/admin/"),
+         ("admin orders, number search", "/admin/order/?search=SS-AB"),
+         ("admin orders, email search", "/admin/order/?search=buyer12345@"),
+         ("admin orders, paid filter", "/admin/order/?flt0_status_equals=paid"))
 
 
 def sign_in(port: int, email: str, password: str) -> Browser:
