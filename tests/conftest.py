@@ -1,18 +1,23 @@
 """Shared fixtures: a fresh app and database per test, clients, sign-in and a real SMTP server."""
 
+import hashlib
 import os
+import shutil
 import socket
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.pool import NullPool
 
 from store import create_app
 from store.extensions import db
@@ -34,6 +39,38 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "sqlite_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def seed_image_copies(tmp_path_factory):
+    """The demo seed's image copies (thumbnail, WebP widths) made once per test process.
+
+    Loading the demo catalogue spends most of its time encoding the same 51 images; the
+    seed's make_variants is deterministic, so later calls copy the files the first call made
+    for the same image. store.catalog.images.make_variants itself is left as it is.
+    """
+    from store.catalog import images
+    from store.dev import seed
+
+    made = tmp_path_factory.mktemp("seed-images")
+    sizes = {}
+
+    def make_variants(path: Path) -> tuple[int, int]:
+        key = hashlib.sha256(path.name.encode() + path.read_bytes()).hexdigest()
+        keep = made / key
+        if key not in sizes:
+            sizes[key] = images.make_variants(path)
+            keep.mkdir()
+            for name in [f"thumb_{path.name}", *(images.webp_path(path.name, width) for width
+                                                 in images.srcset_widths(sizes[key][0]))]:
+                shutil.copyfile(path.with_name(name), keep / name)
+            return sizes[key]
+        for copy in keep.iterdir():
+            shutil.copyfile(copy, path.with_name(copy.name))
+        return sizes[key]
+
+    with mock.patch.object(seed, "make_variants", make_variants):
+        yield
 
 
 def free_port() -> int:
@@ -128,12 +165,24 @@ class ClosingClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def make_app(tmp_path: Path, **overrides):
-    """An app on a fresh database with the schema and built-in roles."""
-    app = create_app(base_config(tmp_path, **overrides))
+def make_app(tmp_path: Path, schema: Path | None = None, has_schema: bool = False,
+             **overrides):
+    """An app on a fresh database with the schema and built-in roles.
+
+    `schema` is a SQLite file that holds the schema already (the sqlite_schema fixture): copied
+    as the test's own file, it spares create_all. `has_schema` says the database in the overrides
+    has it (a copy of the pg_template database).
+    """
+    config = base_config(tmp_path, **overrides)
+    if schema is not None and "SQLALCHEMY_DATABASE_URI" not in overrides:
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(schema, tmp_path / "store.db")
+        has_schema = True
+    app = create_app(config)
     app.test_client_class = ClosingClient
     with app.app_context():
-        db.create_all()
+        if not has_schema:
+            db.create_all()
         from store.accounts.services import ensure_roles
 
         ensure_roles()
@@ -150,16 +199,32 @@ def app_config():
     return {}
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """A SQLite file with the schema, made once per test process; each test copies it."""
+    folder = tmp_path_factory.mktemp("schema")
+    app = create_app(base_config(folder))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "store.db"
+
+
 @pytest.fixture
 def app(tmp_path, app_config, request):
     """A fresh app and file-backed SQLite database; with the smtp fixture, mail goes there."""
     overrides = dict(app_config)
-    if TEST_DATABASE == "postgres":
-        overrides.setdefault("SQLALCHEMY_DATABASE_URI", request.getfixturevalue("pg_url"))
+    prepared = {}
+    if TEST_DATABASE == "postgres" and "SQLALCHEMY_DATABASE_URI" not in overrides:
+        overrides["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("pg_schema_url")
+        prepared["has_schema"] = True
+    elif "SQLALCHEMY_DATABASE_URI" not in overrides:
+        prepared["schema"] = request.getfixturevalue("sqlite_schema")
     if "smtp" in request.fixturenames:
         overrides.setdefault("MAIL_PORT", request.getfixturevalue("smtp").port)
         overrides.setdefault("MAIL_SUPPRESS_SEND", False)  # TESTING would swallow the mail
-    app = make_app(tmp_path, **overrides)
+    app = make_app(tmp_path, **prepared, **overrides)
     with app.app_context():
         yield app
         db.session.remove()
@@ -194,17 +259,136 @@ def pg_server_url():
     return PG_URL
 
 
-@pytest.fixture
-def pg_url(pg_server_url):
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    name = f"store_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = pg_server_url.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    _drop_database(admin, name)
+@pytest.fixture(scope="session")
+def pg_admin(pg_server_url):
+    """An autocommit engine on the server's own database, to create and drop test databases.
+
+    Databases are dropped by one thread beside the tests (a drop waits for the server's
+    checkpoint); the session waits for the last drops at its end.
+    """
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT", pool_size=2)
+    admin.drops = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+    yield admin
+    admin.drops.shutdown(wait=True)
     admin.dispose()
+
+
+def _database_url(server_url: str, name: str) -> str:
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _new_database(admin, template: str | None = None) -> str:
+    """A new database (empty, or a copy of `template`) whose commits do not wait for the
+    disk: the tests' server is disposable, and a test never crashes the server itself."""
+    name = f"store_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+            return name
+        except OperationalError:  # the template is busy (an autovacuum worker visits it)
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+
+
+class PgDatabases:
+    """This test process's PostgreSQL databases with the schema, reused from test to test.
+
+    A test takes one and gives it back; giving back empties every table and restarts the
+    sequences, so the next test sees what a new database would show. A database whose
+    schema a test changed, or that cannot be emptied, is dropped instead of reused.
+    """
+
+    def __init__(self, admin, server_url: str):
+        self.admin, self.server_url = admin, server_url
+        self.idle: list[str] = []
+        self.shape: tuple | None = None
+
+    def take(self) -> str:
+        name = self.idle.pop() if self.idle else self._create()
+        return _database_url(self.server_url, name)
+
+    def give_back(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                if _schema_shape(conn) == self.shape:
+                    _empty(conn)
+                    self.idle.append(name)
+                    return
+        except DBAPIError:
+            pass
+        finally:
+            engine.dispose()
+        self.admin.drops.submit(_drop_database, self.admin, name)
+
+    def close(self) -> None:
+        for name in self.idle:
+            _drop_database(self.admin, name)
+
+    def _create(self) -> str:
+        name = _new_database(self.admin)
+        engine = create_engine(_database_url(self.server_url, name), poolclass=NullPool)
+        try:
+            db.metadata.create_all(engine)  # with the search index (its after_create)
+            with engine.connect() as conn:
+                self.shape = _schema_shape(conn)
+        finally:
+            engine.dispose()
+        return name
+
+
+def _schema_shape(conn) -> tuple:
+    """Counts of the public schema's relations, columns, triggers, functions and types."""
+    return tuple(conn.execute(text("""
+        SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public'),
+               (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped),
+               (SELECT count(*) FROM pg_trigger),
+               (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = 'public'),
+               (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                WHERE n.nspname = 'public')""")).one())
+
+
+def _empty(conn) -> None:
+    """Delete every row (children before parents) and restart every sequence."""
+    conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+    known = [table.name for table in reversed(db.metadata.sorted_tables)]
+    others = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+    for name in known + sorted(set(others.scalars()) - set(known)):
+        conn.execute(text(f'DELETE FROM "{name}"'))
+    conn.execute(text("SELECT setval(format('%I', sequencename), start_value, false) "
+                      "FROM pg_sequences WHERE schemaname = 'public'"))
+
+
+@pytest.fixture(scope="session")
+def pg_databases(pg_server_url, pg_admin):
+    databases = PgDatabases(pg_admin, pg_server_url)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def pg_url(pg_server_url, pg_admin):
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = _new_database(pg_admin)
+    yield _database_url(pg_server_url, name)
+    pg_admin.drops.submit(_drop_database, pg_admin, name)
+
+
+@pytest.fixture
+def pg_schema_url(pg_databases):
+    """A PostgreSQL database of this test's own with the schema and no rows."""
+    url = pg_databases.take()
+    yield url
+    pg_databases.give_back(url)
 
 
 def _drop_database(admin, name: str) -> None:
@@ -222,9 +406,10 @@ def _drop_database(admin, name: str) -> None:
 
 
 @pytest.fixture
-def pg_app(tmp_path, pg_url, app_config):
+def pg_app(tmp_path, pg_schema_url, app_config):
     """The app on a fresh PostgreSQL database."""
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=pg_url, **app_config)
+    app = make_app(tmp_path, has_schema=True, SQLALCHEMY_DATABASE_URI=pg_schema_url,
+                   **app_config)
     with app.app_context():
         yield app
         db.session.remove()
