@@ -15,6 +15,7 @@ from unittest import mock
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool
@@ -30,6 +31,12 @@ PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
 # "postgres" runs every test's app on its own fresh PostgreSQL database instead of a SQLite
 # file (`make test-postgres`); tests about SQLite itself are marked sqlite_only and skipped.
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+
+
+# Property tests have no time limit per example (a loaded machine, two test processes, made
+# them "flaky" on timing alone) and keep no example database under the repository.
+hypothesis_settings.register_profile("store", deadline=None, database=None)
+hypothesis_settings.load_profile("store")
 
 
 def pytest_collection_modifyitems(config, items):
