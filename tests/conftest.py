@@ -5,8 +5,6 @@ import os
 import shutil
 import socket
 import threading
-import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -16,15 +14,16 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
-from sqlalchemy.pool import NullPool
+from sqlalchemy import create_engine
 
 from store import create_app
+from store.catalog import images
+from store.dev import seed
 from store.extensions import db
 from store.pages.services import ensure_default_pages
 from store.pricing.discounts import ensure_welcome_code
 from store.pricing.shipping import ensure_default_zones
+from tests.databases import PgDatabases, database_url, drop_database, new_database
 
 PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
@@ -56,9 +55,6 @@ def seed_image_copies(tmp_path_factory):
     seed's make_variants is deterministic, so later calls copy the files the first call made
     for the same image. store.catalog.images.make_variants itself is left as it is.
     """
-    from store.catalog import images
-    from store.dev import seed
-
     made = tmp_path_factory.mktemp("seed-images")
     sizes = {}
 
@@ -280,101 +276,6 @@ def pg_admin(pg_server_url):
     admin.dispose()
 
 
-def _database_url(server_url: str, name: str) -> str:
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _new_database(admin, template: str | None = None) -> str:
-    """A new database (empty, or a copy of `template`) whose commits do not wait for the
-    disk: the tests' server is disposable, and a test never crashes the server itself."""
-    name = f"store_test_{uuid.uuid4().hex[:12]}"
-    copy = f' TEMPLATE "{template}"' if template else ""
-    for attempt in range(20):
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
-            return name
-        except OperationalError:  # the template is busy (an autovacuum worker visits it)
-            if attempt == 19:
-                raise
-            time.sleep(0.25)
-
-
-class PgDatabases:
-    """This test process's PostgreSQL databases with the schema, reused from test to test.
-
-    A test takes one and gives it back; giving back empties every table and restarts the
-    sequences, so the next test sees what a new database would show. A database whose
-    schema a test changed, or that cannot be emptied, is dropped instead of reused.
-    """
-
-    def __init__(self, admin, server_url: str):
-        self.admin, self.server_url = admin, server_url
-        self.idle: list[str] = []
-        self.shape: tuple | None = None
-
-    def take(self) -> str:
-        name = self.idle.pop() if self.idle else self._create()
-        return _database_url(self.server_url, name)
-
-    def give_back(self, url: str) -> None:
-        name = url.rsplit("/", 1)[1]
-        engine = create_engine(url, poolclass=NullPool)
-        try:
-            with engine.begin() as conn:
-                if _schema_shape(conn) == self.shape:
-                    _empty(conn)
-                    self.idle.append(name)
-                    return
-        except DBAPIError:
-            pass
-        finally:
-            engine.dispose()
-        self.admin.drops.submit(_drop_database, self.admin, name)
-
-    def close(self) -> None:
-        for name in self.idle:
-            _drop_database(self.admin, name)
-
-    def _create(self) -> str:
-        name = _new_database(self.admin)
-        engine = create_engine(_database_url(self.server_url, name), poolclass=NullPool)
-        try:
-            db.metadata.create_all(engine)  # with the search index (its after_create)
-            with engine.connect() as conn:
-                self.shape = _schema_shape(conn)
-        finally:
-            engine.dispose()
-        return name
-
-
-def _schema_shape(conn) -> tuple:
-    """Counts of the public schema's relations, columns, triggers, functions and types."""
-    return tuple(conn.execute(text("""
-        SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = 'public'),
-               (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped),
-               (SELECT count(*) FROM pg_trigger),
-               (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                WHERE n.nspname = 'public'),
-               (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-                WHERE n.nspname = 'public')""")).one())
-
-
-def _empty(conn) -> None:
-    """Delete every row (children before parents) and restart every sequence."""
-    conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-    known = [table.name for table in reversed(db.metadata.sorted_tables)]
-    others = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-    for name in known + sorted(set(others.scalars()) - set(known)):
-        conn.execute(text(f'DELETE FROM "{name}"'))
-    conn.execute(text("SELECT setval(format('%I', sequencename), start_value, false) "
-                      "FROM pg_sequences WHERE schemaname = 'public'"))
-
-
 @pytest.fixture(scope="session")
 def pg_databases(pg_server_url, pg_admin):
     databases = PgDatabases(pg_admin, pg_server_url)
@@ -385,9 +286,9 @@ def pg_databases(pg_server_url, pg_admin):
 @pytest.fixture
 def pg_url(pg_server_url, pg_admin):
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    name = _new_database(pg_admin)
-    yield _database_url(pg_server_url, name)
-    pg_admin.drops.submit(_drop_database, pg_admin, name)
+    name = new_database(pg_admin)
+    yield database_url(pg_server_url, name)
+    pg_admin.drops.submit(drop_database, pg_admin, name)
 
 
 @pytest.fixture
@@ -396,20 +297,6 @@ def pg_schema_url(pg_databases):
     url = pg_databases.take()
     yield url
     pg_databases.give_back(url)
-
-
-def _drop_database(admin, name: str) -> None:
-    """Drop a test database; retry while an autovacuum worker (a superuser's process,
-    which FORCE may not end) still visits the new database."""
-    for attempt in range(40):
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            return
-        except (ProgrammingError, OperationalError):
-            if attempt == 39:
-                raise
-            time.sleep(0.25)
 
 
 @pytest.fixture
