@@ -1,4 +1,5 @@
-# SimpleStore: `make run` serves the demo shop, `make test` runs the whole suite.
+# SimpleStore: `make run` serves the demo shop, `make test` runs the whole suite (SQLite, then
+# PostgreSQL).
 PYTHON ?= python3
 PORT ?= 5000
 export PIPENV_VENV_IN_PROJECT := 1
@@ -8,7 +9,7 @@ PIPENV := $(PYTHON) -m pipenv
 VENV := .venv/bin
 FLASK := $(VENV)/flask --app app
 
-.PHONY: install build css js translations db run serve worker test test-postgres lint audit bench clean
+.PHONY: install build css js translations db run serve worker test test-sqlite test-postgres lint audit bench clean
 
 # Python packages from Pipfile.lock (pipenv itself is installed when missing).
 .venv/.installed: Pipfile.lock
@@ -58,19 +59,23 @@ serve: build
 worker: install
 	$(FLASK) outbox worker --interval 5 & $(FLASK) orders expire-unpaid --every 60; wait
 
+# The whole suite twice, in two processes each (TEST_WORKERS): on SQLite, then with every
+# test's app on a PostgreSQL database of its own (tests about SQLite itself are skipped).
+# Both passes run; either failing, or collecting nothing, fails. PYTEST_ARGS is passed on.
 test: build
 	bash scripts/ensure-system.sh
-	@# pytest exits 5 when it collected nothing: that is a failure, not a pass.
-	TEST_POSTGRES_URL="$$(cat .pg-url)" TEST_REDIS_URL="$$(cat .redis-url)" $(VENV)/pytest -p no:cacheprovider -q; \
-	status=$$?; if [ $$status -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi; \
+	@status=0; \
+	bash scripts/test-pass.sh sqlite $(PYTEST_ARGS) || status=1; \
+	bash scripts/test-pass.sh postgres $(PYTEST_ARGS) || status=1; \
 	exit $$status
 
-# The whole suite again with every test's app on its own PostgreSQL database (tests about
-# SQLite itself are skipped); two processes.
+test-sqlite: build
+	bash scripts/ensure-system.sh
+	bash scripts/test-pass.sh sqlite $(PYTEST_ARGS)
+
 test-postgres: build
 	bash scripts/ensure-system.sh
-	TEST_DATABASE=postgres TEST_POSTGRES_URL="$$(cat .pg-url)" TEST_REDIS_URL="$$(cat .redis-url)" \
-		$(VENV)/pytest -p no:cacheprovider -q -n 2
+	bash scripts/test-pass.sh postgres $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/ruff check .

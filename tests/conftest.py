@@ -1,30 +1,41 @@
 """Shared fixtures: a fresh app and database per test, clients, sign-in and a real SMTP server."""
 
+import hashlib
 import os
+import shutil
 import socket
 import threading
-import time
-import uuid
+from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from hypothesis import settings as hypothesis_settings
+from sqlalchemy import create_engine
 
 from store import create_app
+from store.catalog import images
+from store.dev import seed
 from store.extensions import db
 from store.pages.services import ensure_default_pages
 from store.pricing.discounts import ensure_welcome_code
 from store.pricing.shipping import ensure_default_zones
+from tests.databases import PgDatabases, database_url, drop_database, new_database
 
 PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
 # "postgres" runs every test's app on its own fresh PostgreSQL database instead of a SQLite
 # file (`make test-postgres`); tests about SQLite itself are marked sqlite_only and skipped.
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+
+
+# Property tests have no time limit per example (a loaded machine, two test processes, made
+# them "flaky" on timing alone) and keep no example database under the repository.
+hypothesis_settings.register_profile("store", deadline=None, database=None)
+hypothesis_settings.load_profile("store")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -34,6 +45,35 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "sqlite_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def seed_image_copies(tmp_path_factory):
+    """The demo seed's image copies (thumbnail, WebP widths) made once per test process.
+
+    Loading the demo catalogue spends most of its time encoding the same 51 images; the
+    seed's make_variants is deterministic, so later calls copy the files the first call made
+    for the same image. store.catalog.images.make_variants itself is left as it is.
+    """
+    made = tmp_path_factory.mktemp("seed-images")
+    sizes = {}
+
+    def make_variants(path: Path) -> tuple[int, int]:
+        key = hashlib.sha256(path.name.encode() + path.read_bytes()).hexdigest()
+        keep = made / key
+        if key not in sizes:
+            sizes[key] = images.make_variants(path)
+            keep.mkdir()
+            for name in [f"thumb_{path.name}", *(images.webp_path(path.name, width) for width
+                                                 in images.srcset_widths(sizes[key][0]))]:
+                shutil.copyfile(path.with_name(name), keep / name)
+            return sizes[key]
+        for copy in keep.iterdir():
+            shutil.copyfile(copy, path.with_name(copy.name))
+        return sizes[key]
+
+    with mock.patch.object(seed, "make_variants", make_variants):
+        yield
 
 
 def free_port() -> int:
@@ -128,12 +168,24 @@ class ClosingClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def make_app(tmp_path: Path, **overrides):
-    """An app on a fresh database with the schema and built-in roles."""
-    app = create_app(base_config(tmp_path, **overrides))
+def make_app(tmp_path: Path, schema: Path | None = None, has_schema: bool = False,
+             **overrides):
+    """An app on a fresh database with the schema and built-in roles.
+
+    `schema` is a SQLite file that holds the schema already (the sqlite_schema fixture): copied
+    as the test's own file, it spares create_all. `has_schema` says the database in the overrides
+    has it (a copy of the pg_template database).
+    """
+    config = base_config(tmp_path, **overrides)
+    if schema is not None and "SQLALCHEMY_DATABASE_URI" not in overrides:
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(schema, tmp_path / "store.db")
+        has_schema = True
+    app = create_app(config)
     app.test_client_class = ClosingClient
     with app.app_context():
-        db.create_all()
+        if not has_schema:
+            db.create_all()
         from store.accounts.services import ensure_roles
 
         ensure_roles()
@@ -150,16 +202,32 @@ def app_config():
     return {}
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """A SQLite file with the schema, made once per test process; each test copies it."""
+    folder = tmp_path_factory.mktemp("schema")
+    app = create_app(base_config(folder))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "store.db"
+
+
 @pytest.fixture
 def app(tmp_path, app_config, request):
     """A fresh app and file-backed SQLite database; with the smtp fixture, mail goes there."""
     overrides = dict(app_config)
-    if TEST_DATABASE == "postgres":
-        overrides.setdefault("SQLALCHEMY_DATABASE_URI", request.getfixturevalue("pg_url"))
+    prepared = {}
+    if TEST_DATABASE == "postgres" and "SQLALCHEMY_DATABASE_URI" not in overrides:
+        overrides["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("pg_schema_url")
+        prepared["has_schema"] = True
+    elif "SQLALCHEMY_DATABASE_URI" not in overrides:
+        prepared["schema"] = request.getfixturevalue("sqlite_schema")
     if "smtp" in request.fixturenames:
         overrides.setdefault("MAIL_PORT", request.getfixturevalue("smtp").port)
         overrides.setdefault("MAIL_SUPPRESS_SEND", False)  # TESTING would swallow the mail
-    app = make_app(tmp_path, **overrides)
+    app = make_app(tmp_path, **prepared, **overrides)
     with app.app_context():
         yield app
         db.session.remove()
@@ -194,37 +262,48 @@ def pg_server_url():
     return PG_URL
 
 
-@pytest.fixture
-def pg_url(pg_server_url):
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    name = f"store_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = pg_server_url.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    _drop_database(admin, name)
+@pytest.fixture(scope="session")
+def pg_admin(pg_server_url):
+    """An autocommit engine on the server's own database, to create and drop test databases.
+
+    Databases are dropped by one thread beside the tests (a drop waits for the server's
+    checkpoint); the session waits for the last drops at its end.
+    """
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT", pool_size=2)
+    admin.drops = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+    yield admin
+    admin.drops.shutdown(wait=True)
     admin.dispose()
 
 
-def _drop_database(admin, name: str) -> None:
-    """Drop a test database; retry while an autovacuum worker (a superuser's process,
-    which FORCE may not end) still visits the new database."""
-    for attempt in range(40):
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            return
-        except (ProgrammingError, OperationalError):
-            if attempt == 39:
-                raise
-            time.sleep(0.25)
+@pytest.fixture(scope="session")
+def pg_databases(pg_server_url, pg_admin):
+    databases = PgDatabases(pg_admin, pg_server_url)
+    yield databases
+    databases.close()
 
 
 @pytest.fixture
-def pg_app(tmp_path, pg_url, app_config):
+def pg_url(pg_server_url, pg_admin):
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = new_database(pg_admin)
+    yield database_url(pg_server_url, name)
+    pg_admin.drops.submit(drop_database, pg_admin, name)
+
+
+@pytest.fixture
+def pg_schema_url(pg_databases):
+    """A PostgreSQL database of this test's own with the schema and no rows."""
+    url = pg_databases.take()
+    yield url
+    pg_databases.give_back(url)
+
+
+@pytest.fixture
+def pg_app(tmp_path, pg_schema_url, app_config):
     """The app on a fresh PostgreSQL database."""
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=pg_url, **app_config)
+    app = make_app(tmp_path, has_schema=True, SQLALCHEMY_DATABASE_URI=pg_schema_url,
+                   **app_config)
     with app.app_context():
         yield app
         db.session.remove()

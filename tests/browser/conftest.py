@@ -48,13 +48,12 @@ def playwright():
 
 
 @pytest.fixture
-def page(playwright, tmp_path):
-    """A fresh headless Chromium profile and one page; console errors are collected."""
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS, locale="en-GB", viewport={"width": 1280, "height": 900})
+def page(browser):
+    """A fresh browser context (no cookies or storage) and one page in the session's headless
+    Chromium; console errors are collected."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
-    page = context.pages[0] if context.pages else context.new_page()
+    page = context.new_page()
     page.console_errors = []
 
     def _record(msg):
