@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import case, delete, func, or_, select, update
 
 from store.accounts import erasure
 from store.audit import services as audit
@@ -24,6 +24,7 @@ from store.database import write_transaction
 from store.errors import NotFound, PermissionDenied, ValidationFailed
 from store.extensions import db
 from store.models import Address, Cart, EmailMessage, Order, SupportTicket, User, WebAuthn
+from store.models.analytics import AnalyticsEvent
 from store.models.base import utcnow
 from store.notifications.outbox import body_without_secrets
 
@@ -256,6 +257,9 @@ def erase_customer(user_id: int, *, actor=None) -> User:
         db.session.execute(delete(Address).where(Address.user_id == user.id))
         db.session.execute(delete(Cart).where(Cart.user_id == user.id))
         db.session.execute(delete(WebAuthn).where(WebAuthn.user_id == user.id))
+        # Their shop visits stay in the figures, no longer tied to them.
+        db.session.execute(update(AnalyticsEvent).where(AnalyticsEvent.user_id == user.id)
+                           .values(user_id=None))
 
         user.email = placeholder
         user.username = None

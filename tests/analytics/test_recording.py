@@ -2,6 +2,7 @@
 
 import pytest
 
+from store.accounts.customers import erase_customer
 from store.analytics import buffer
 from store.extensions import db
 from store.models import Order
@@ -48,6 +49,19 @@ def test_a_visit_without_referrer_is_direct_and_knows_the_signed_in_customer(
 
     views = [e for e in recorded() if e.kind == "view"]
     assert [(e.referrer_host, e.user_id) for e in views] == [("direct", user.id)]
+
+
+def test_an_erased_customer_is_no_longer_named_by_their_visits(client, auth, recorded):
+    """After a customer's data is erased, their product views still count but name nobody."""
+    product = make_product()
+    user = auth.login("customer")
+    client.get(f"/products/{product.slug}")
+    assert [e.user_id for e in recorded() if e.kind == "view"] == [user.id]
+
+    erase_customer(user.id)
+
+    views = db.session.scalars(db.select(AnalyticsEvent).filter_by(kind="view")).all()
+    assert [(e.product_id, e.user_id) for e in views] == [(product.id, None)]
 
 
 def test_failures_and_other_pages_are_no_funnel_events(client, recorded):
