@@ -12,6 +12,7 @@ from store.api.schemas import (
     ProductSchema,
 )
 from store.catalog import services as catalog
+from store.catalog.page_cache import cached
 from store.models import Product
 
 bp = api_blueprint("catalog", "Products, variants and categories (public, cacheable)")
@@ -61,13 +62,16 @@ def categories():
 def products(args):
     """Active products in id order, optionally searched (`q`) or in one category, by cursor."""
     public()
-    limit = args["limit"]
-    rows = catalog.products_after(after=decode_cursor(args.get("cursor")) or 0,
-                                  limit=limit + 1, category=args.get("category"),
-                                  q=args.get("q"))
-    return {"items": [product_data(p) for p in rows[:limit]],
-            "next": next_link("catalog.products", rows, limit, q=args.get("q"),
-                              category=args.get("category"))}
+    after = decode_cursor(args.get("cursor")) or 0
+    limit, category, q = args["limit"], args.get("category"), args.get("q")
+
+    def page() -> dict:
+        rows = catalog.products_after(after=after, limit=limit + 1, category=category, q=q)
+        return {"items": [product_data(p) for p in rows[:limit]],
+                "next": next_link("catalog.products", rows, limit, q=q, category=category)}
+
+    # The same for every caller until the catalog changes (store.catalog.page_cache).
+    return cached("api-products", (after, limit, category, q), page)
 
 
 @bp.get("/products/<string(maxlength=160):slug>")
@@ -76,4 +80,4 @@ def products(args):
 def product(slug):
     """One active product by its slug."""
     public()
-    return product_data(catalog.get_product(slug))
+    return cached("api-product", (slug,), lambda: product_data(catalog.get_product(slug)))

@@ -15,31 +15,14 @@ is a placeholder swapped for the visitor's own token when the page is served.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import current_app, render_template
+from flask import render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from store.i18n import current_locale
-from store.settings.services import get_settings
+from store.catalog.page_cache import cached
 from store.storefront.blueprint import bp
 
-EXTENSION = "store_fragments"
-# Fragments one worker keeps; the oldest goes first when full (a few MB of HTML at most).
-MAX_ENTRIES = 2000
-# Keys longer than this (hand-made query strings) are rendered but not kept.
-MAX_KEY_CHARS = 600
 CSRF_SLOT = "\x00csrf-token\x00"
-
-
-class _Store:
-    """One worker's fragments for one catalog version (replaced whole when it moves)."""
-
-    def __init__(self, version: int):
-        self.version = version
-        self.entries: dict[tuple, Any] = {}
 
 
 def csrf_slot() -> str:
@@ -52,33 +35,6 @@ def with_csrf(html: str) -> Markup:
     if CSRF_SLOT in html:
         html = html.replace(CSRF_SLOT, generate_csrf())
     return Markup(html)
-
-
-def _store(version: int) -> _Store:
-    store = current_app.extensions.get(EXTENSION)
-    if store is None or store.version != version:
-        store = current_app.extensions[EXTENSION] = _Store(version)
-    return store
-
-
-def cached(kind: str, parts: tuple, render: Callable[[], Any]) -> Any:
-    """The fragment `kind` for `parts` in the reader's language: kept, or rendered now."""
-    version = get_settings().version  # read before any catalog query of this request
-    key = (kind, current_locale(), *parts)
-    if not version or not current_app.config.get("STORE_FRAGMENT_CACHE", True) \
-            or len(repr(key)) > MAX_KEY_CHARS:
-        return render()
-    store = _store(version)
-    value = store.entries.get(key)
-    if value is None:
-        value = render()
-        if len(store.entries) >= MAX_ENTRIES:
-            try:
-                store.entries.pop(next(iter(store.entries)), None)
-            except (RuntimeError, StopIteration):  # another thread changed it meanwhile
-                pass
-        store.entries[key] = value
-    return value
 
 
 @bp.app_template_global()

@@ -1,9 +1,12 @@
 """The public catalog over the API: prices as strings, stock status, search, cursor pages, ETags."""
 
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from store.extensions import db
 from store.inventory import services as inventory
+from store.models import Product
+from store.settings.services import get_settings
 from tests.api.test_auth import assert_problem
 from tests.factories import make_category, make_product
 
@@ -96,3 +99,30 @@ def test_private_reads_are_not_cacheable(app, bare, token_for):
     response = bare.get("/api/v1/orders", headers={"Authentication-Token": token_for()})
     assert response.headers["Cache-Control"] == "private, no-store"
     assert "ETag" not in response.headers
+
+
+def test_cached_reads_show_a_change_at_once(app, bare, count_queries):
+    """In a running shop (settings row present) the product list is kept between calls,
+    yet a price edit, a stock-out and a hidden product show on the very next call."""
+    db.session.rollback()
+    assert get_settings().version  # the row exists: reads are cached on its version
+    mug, tee = make_product(price="12.50", stock=10), make_product(price="20.00")
+    assert [p["price_from"] for p in bare.get("/api/v1/products").get_json()["items"]] == [
+        "12.50", "20.00"]
+    with count_queries() as queries:
+        bare.get("/api/v1/products")
+    assert not [q for q in queries if "FROM product" in q], queries  # served from the cache
+
+    db.session.get(Product, mug.id).price = Decimal("14.00")
+    db.session.commit()
+    items = bare.get("/api/v1/products").get_json()["items"]
+    assert [p["price_from"] for p in items] == ["14.00", "20.00"]
+
+    inventory.change_stock(mug.variants[0].id, -10, "correction")
+    db.session.commit()
+    assert bare.get(f"/api/v1/products/{mug.slug}").get_json()["stock_status"] == "out"
+
+    db.session.get(Product, tee.id).active = False
+    db.session.commit()
+    assert [p["id"] for p in bare.get("/api/v1/products").get_json()["items"]] == [mug.id]
+    assert bare.get(f"/api/v1/products/{tee.slug}").status_code == 404
