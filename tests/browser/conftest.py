@@ -51,19 +51,26 @@ def playwright():
 def page(browser):
     """A fresh browser context (no cookies or storage) and one page in the session's headless
     Chromium; console errors are collected."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    yield from desktop_page(browser)
+
+
+def desktop_page(browser, **options):
+    """A page at 1280×900 in a fresh context of `browser` whose console errors are collected
+    in page.console_errors; the context closes when the generator ends (a fixture's body)."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900},
+                                  **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.console_errors = []
-
-    def _record(msg):
-        # A missing favicon is the browser's guess, not the page's fault.
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
-            page.console_errors.append(msg.text)
-
-    page.on("console", _record)
+    page.on("console", lambda msg: _console_error(msg, page.console_errors))
     yield page
     context.close()
+
+
+def _console_error(msg, errors: list) -> None:
+    # A missing favicon is the browser's guess, not the page's fault.
+    if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+        errors.append(msg.text)
 
 
 # Journeys (issue 13): one browser for the session, a fresh context per page opened, at a
@@ -103,11 +110,7 @@ def open_page(browser):
         page = context.new_page()
         page.problems = []
 
-        def _console(msg):
-            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
-                page.problems.append(msg.text)
-
-        page.on("console", _console)
+        page.on("console", lambda msg: _console_error(msg, page.problems))
         page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
         return page
 

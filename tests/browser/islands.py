@@ -4,7 +4,7 @@ and CSP violations, and one with JavaScript switched off."""
 import pytest
 
 from store.storefront.assets import MANIFEST
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import desktop_page
 
 # The page records every CSP violation the browser reports (console messages can be missed
 # when a violation happens before the listener is attached); injected by the browser, so
@@ -40,23 +40,9 @@ def scripted(page):
 
 
 @pytest.fixture
-def no_script_page(playwright, tmp_path):
+def no_script_page(browser):
     """A Chromium page with JavaScript off; console errors (CSP reports too) are collected."""
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-noscript"), executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS, locale="en-GB", java_script_enabled=False,
-        viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.pages[0] if context.pages else context.new_page()
-    page.console_errors = []
-
-    def _record(msg):
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
-            page.console_errors.append(msg.text)
-
-    page.on("console", _record)
-    yield page
-    context.close()
+    yield from desktop_page(browser, java_script_enabled=False)
 
 
 def stays_on_page(page) -> None:

@@ -61,3 +61,13 @@ def visitor_pages() -> list[tuple[str, str]]:
 def slug(name: str) -> str:
     """A file-name-safe form of a page name."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def fill_checkout_address(page) -> None:
+    """Type a guest's email and Madrid address into the checkout form, as a customer would."""
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Full name").fill("Ana García")
+    page.get_by_label("Address", exact=True).fill("Calle Mayor 1")
+    page.get_by_label("Postal code").fill("28013")
+    page.get_by_label("City").fill("Madrid")
+    page.get_by_label("Country").select_option("ES")

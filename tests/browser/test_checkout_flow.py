@@ -7,6 +7,7 @@ import pytest
 
 from store.extensions import db
 from store.models import Order, Variant
+from tests.browser.pages import fill_checkout_address
 from tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.browser
@@ -43,12 +44,7 @@ def test_visitor_searches_adds_to_cart_and_checks_out(live_server, page):
     page.get_by_role("link", name="Check out").click()
 
     page.wait_for_url(re.compile(r"/checkout$"))
-    page.get_by_label("Email").fill("ana@example.com")
-    page.get_by_label("Full name").fill("Ana García")
-    page.get_by_label("Address", exact=True).fill("Calle Mayor 1")
-    page.get_by_label("Postal code").fill("28013")
-    page.get_by_label("City").fill("Madrid")
-    page.get_by_label("Country").select_option("ES")
+    fill_checkout_address(page)
     assert page.get_by_label(re.compile("Bank transfer")).is_checked()
     page.get_by_role("button", name="Place order").click()
 

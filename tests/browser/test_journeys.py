@@ -13,7 +13,7 @@ from store.accounts.services import create_user
 from store.extensions import db
 from store.models import Order, Role, Variant
 from tests.browser.conftest import JOURNEY_MODES, screenshot
-from tests.browser.pages import sign_in, stock_the_shop
+from tests.browser.pages import fill_checkout_address, sign_in, stock_the_shop
 from tests.conftest import PASSWORD
 from tests.factories import make_order
 
@@ -73,12 +73,7 @@ def test_customer_searches_picks_a_size_buys_two_then_three_as_a_guest(
     page.get_by_role("link", name="Check out").click()
 
     page.wait_for_url(re.compile(r"/checkout$"))
-    page.get_by_label("Email").fill("ana@example.com")
-    page.get_by_label("Full name").fill("Ana García")
-    page.get_by_label("Address", exact=True).fill("Calle Mayor 1")
-    page.get_by_label("Postal code").fill("28013")
-    page.get_by_label("City").fill("Madrid")
-    page.get_by_label("Country").select_option("ES")
+    fill_checkout_address(page)
     shot(page, "customer", viewport, scripts, "4-checkout")
     page.get_by_role("button", name="Place order").click()
 
