@@ -78,7 +78,7 @@ def _bump_statement(session: Session):
     if session.info.get(CHANGED):
         return bump
     # Only when a moved variant is (or was) at or under its low-stock threshold.
-    touched = or_(*(and_(Variant.id == variant_id, Variant.low_stock_threshold >= low)
+    touched = or_(*(and_(Variant.id == variant_id, Variant.is_low_at(low))
                     for variant_id, low in session.info[STOCK_MOVES]))
     return bump.where(exists(select(Variant.id).where(touched)))
 

@@ -74,6 +74,7 @@ def reserve(items: Iterable[tuple[int, int]], *, order_id: int | None, user_id: 
             if db.session.get(Variant, variant_id) is None:
                 raise NotFound("Unknown variant.")
             raise OutOfStock("Not enough stock on hand.", variant_id=variant_id)
+        freshness.stock_moved(db.session(), variant_id, new_stock + quantity, new_stock)
         taken.append({"variant_id": variant_id, "delta": -quantity, "stock_after": new_stock,
                       "reason": reason, "note": "", "order_id": order_id, "user_id": user_id,
                       "created_at": utcnow()})

@@ -16,7 +16,7 @@ from store.settings.services import get_settings, update_settings
 from store.storefront import fragments
 from tests.conftest import base_config
 from tests.factories import make_category, make_product
-from tests.shopping import IsolatedClient
+from tests.shopping import IsolatedClient, add_to_cart, checkout
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +67,20 @@ def test_stock_running_out_shows_at_once(client):
     # when the last one is taken
     with write_transaction():
         inventory.change_stock(lamp.variants[0].id, -1, "sale")
+    # then the card and the page say so
+    assert "Out of stock" in text(client, "/products/")
+    assert "Out of stock" in text(client, f"/products/{lamp.slug}")
+
+
+def test_a_checkout_that_buys_the_last_one_shows_at_once(client):
+    """When a customer's order takes the last lamp, the next shopper reads "Out of stock"."""
+    # given a lamp with one left, its pages rendered
+    lamp = make_product(name="Lamp", stock=1)
+    warm(client, lamp)
+    # when a customer checks it out
+    buyer = IsolatedClient(client.application)
+    add_to_cart(buyer, lamp.variants[0].id)
+    assert checkout(buyer).status_code == 303
     # then the card and the page say so
     assert "Out of stock" in text(client, "/products/")
     assert "Out of stock" in text(client, f"/products/{lamp.slug}")
